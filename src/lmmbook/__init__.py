@@ -1,0 +1,14 @@
+"""Helpers for the tutorial book *Linear Mixed-Effects Models in Python*.
+
+Modules, one concern each:
+
+- :mod:`lmmbook.simulate`: data-generating processes (students in schools);
+- :mod:`lmmbook.models`: tidy extraction from fitted ``MixedLM`` models;
+- :mod:`lmmbook.plotting`: the book's figures;
+- :mod:`lmmbook.validation`: input checks shared by the others.
+
+Chapters import what they use from the modules themselves, e.g.
+``from lmmbook.simulate import simulate_schools``.
+"""
+
+__version__ = "0.1.0"

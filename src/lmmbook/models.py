@@ -1,0 +1,276 @@
+"""Tidy extraction from fitted statsmodels ``MixedLM`` models.
+
+These helpers only reshape what a fit already holds (effects tables, the
+intraclass correlation, the design effect) and say in words whether a fit can
+be trusted. The fit itself, ``smf.mixedlm(...).fit()``, stays in the chapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lmmbook.validation import check_int, check_mixedlm_result, check_real
+
+__all__ = [
+    "FitDiagnosis",
+    "diagnose_fit",
+    "fixed_effects_table",
+    "random_effects_table",
+    "icc_from_fit",
+    "design_effect",
+]
+
+#: A variance below this fraction of the residual variance is taken as zero,
+#: the threshold lme4 uses for "boundary (singular) fit".
+BOUNDARY_TOL = 1e-4
+
+
+@dataclass(frozen=True)
+class FitDiagnosis:
+    """Whether a mixed-model fit can be trusted, in words.
+
+    Attributes
+    ----------
+    converged : bool
+        The optimiser reported convergence.
+    boundary : bool
+        Some random-effect variance is (numerically) zero: a singular fit.
+    messages : tuple of str
+        One sentence per problem; empty when the fit is fine.
+    """
+
+    converged: bool
+    boundary: bool
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when the fit converged and is not on the boundary."""
+        return self.converged and not self.boundary
+
+    def __str__(self) -> str:
+        if self.ok:
+            return "The fit converged and no variance is on the boundary (zero)."
+        return " ".join(self.messages)
+
+    def _repr_markdown_(self) -> str:
+        return ("**Fit OK.** " if self.ok else "**Warning.** ") + str(self)
+
+    def __repr__(self) -> str:
+        return f"FitDiagnosis(ok={self.ok}): {self}"
+
+
+def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
+    """Say whether a ``MixedLM`` fit converged and whether it is singular.
+
+    A fit is on the boundary (singular, as lme4 says) when a random-effect
+    variance is estimated as zero, or the random-effects covariance matrix has
+    a zero eigenvalue, relative to the residual variance.
+
+    Parameters
+    ----------
+    result : MixedLMResults
+        A fitted model, ``smf.mixedlm(...).fit()``.
+    tol : float
+        Relative size below which a variance counts as zero.
+
+    Returns
+    -------
+    FitDiagnosis
+
+    Examples
+    --------
+    >>> import statsmodels.formula.api as smf
+    >>> from lmmbook.simulate import simulate_schools
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> diagnose_fit(fit).ok
+    True
+    >>> flat = simulate_schools(school_sd=0, seed=0)
+    >>> print(diagnose_fit(smf.mixedlm("score ~ hours", flat, groups="school").fit()))
+    The school variance is estimated as zero (a boundary, or singular, fit): ...
+    """
+    result = check_mixedlm_result(result)
+    tol = check_real(tol, "tol", minimum=0, strict=True)
+    messages = []
+    converged = bool(result.converged)
+    if not converged:
+        messages.append(
+            "The optimiser did not converge: the estimates may be wrong. "
+            "Try another method, e.g. fit(method=['lbfgs', 'powell'])."
+        )
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    relative = np.linalg.eigvalsh(cov_re) / float(result.scale)
+    boundary = bool(relative.size == 0 or relative.min() < tol)
+    if boundary:
+        what = f"The {_groups_name(result)} variance" if cov_re.shape == (1, 1) else (
+            "The random-effects covariance matrix is singular: some variance or "
+            "combination of variances"
+        )
+        messages.append(
+            f"{what} is estimated as zero (a boundary, or singular, fit): the data "
+            "show no variation between groups beyond what the noise explains. "
+            "Standard errors and tests that assume an interior estimate are not reliable."
+        )
+    return FitDiagnosis(converged=converged, boundary=boundary, messages=tuple(messages))
+
+
+def fixed_effects_table(result: object, alpha: float = 0.05) -> pd.DataFrame:
+    """Return the fixed effects as a tidy table.
+
+    Parameters
+    ----------
+    result : MixedLMResults
+        A fitted model.
+    alpha : float
+        One minus the confidence level of the (Wald, z-based) intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per term with columns ``term``, ``estimate``, ``std_error``,
+        ``z``, ``p_value``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import statsmodels.formula.api as smf
+    >>> from lmmbook.simulate import simulate_schools
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fixed_effects_table(fit)[["term", "estimate", "std_error"]].round(3)
+            term  estimate  std_error
+    0  Intercept    47.648      2.484
+    1      hours     2.874      0.141
+    """
+    result = check_mixedlm_result(result)
+    alpha = check_real(alpha, "alpha", minimum=0, maximum=1, strict=True)
+    names = list(result.fe_params.index)
+    ci = result.conf_int(alpha=alpha).loc[names]
+    return pd.DataFrame(
+        {
+            "term": names,
+            "estimate": result.fe_params.to_numpy(),
+            "std_error": result.bse_fe.loc[names].to_numpy(),
+            "z": result.tvalues.loc[names].to_numpy(),
+            "p_value": result.pvalues.loc[names].to_numpy(),
+            "ci_low": ci.iloc[:, 0].to_numpy(),
+            "ci_high": ci.iloc[:, 1].to_numpy(),
+        }
+    )
+
+
+def random_effects_table(result: object) -> pd.DataFrame:
+    """Return the predicted random effects (BLUPs) in long format.
+
+    Parameters
+    ----------
+    result : MixedLMResults
+        A fitted model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and random-effect term, with columns named after the
+        grouping variable (``"Group"`` if the groups were passed as an array),
+        ``term`` and ``estimate``; sorted by group.
+
+    Examples
+    --------
+    >>> import statsmodels.formula.api as smf
+    >>> from lmmbook.simulate import simulate_schools
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> random_effects_table(fit).head(2).round(3)
+          school       term  estimate
+    0  School 01  Intercept     6.260
+    1  School 02  Intercept    -5.342
+    """
+    result = check_mixedlm_result(result)
+    group = _groups_name(result)
+    rows = []
+    for label, effects in result.random_effects.items():
+        for term, value in effects.items():
+            term = "Intercept" if term in (group, "Group") else str(term)
+            rows.append((label, term, float(value)))
+    table = pd.DataFrame(rows, columns=[group, "term", "estimate"])
+    return table.sort_values([group, "term"], kind="stable").reset_index(drop=True)
+
+
+def icc_from_fit(result: object) -> float:
+    """Return the intraclass correlation of a random-intercept model.
+
+    ``ICC = tau^2 / (tau^2 + sigma^2)``, from ``result.cov_re`` (the school
+    variance ``tau^2``) and ``result.scale`` (the residual variance ``sigma^2``).
+    (``result.params`` holds the variance divided by the scale: not used here.)
+
+    Parameters
+    ----------
+    result : MixedLMResults
+        A fitted model with a random intercept only.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import statsmodels.formula.api as smf
+    >>> from lmmbook.simulate import simulate_schools
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> round(icc_from_fit(fit), 3)
+    0.72
+    """
+    result = check_mixedlm_result(result)
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    if cov_re.shape != (1, 1):
+        raise ValueError(
+            "result must have a random intercept only (cov_re is "
+            f"{cov_re.shape[0]}x{cov_re.shape[1]}); with random slopes the ICC "
+            "depends on the covariates"
+        )
+    tau2 = float(cov_re[0, 0])
+    return tau2 / (tau2 + float(result.scale))
+
+
+def design_effect(cluster_size: float, icc: float) -> float:
+    """Return the design effect ``1 + (m - 1) * ICC`` of clustered sampling.
+
+    The variance of a mean (or of a group-level coefficient) from ``m``
+    students per school is this many times larger than from the same number
+    of independent students.
+
+    Parameters
+    ----------
+    cluster_size : float
+        Average number of observations per group, ``m >= 1``.
+    icc : float
+        Intraclass correlation, between 0 and 1.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> design_effect(15, 0.5)
+    8.0
+    >>> design_effect(15, 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: icc must be <= 1, got 1.5
+    """
+    m = check_real(cluster_size, "cluster_size", minimum=1)
+    icc = check_real(icc, "icc", minimum=0, maximum=1)
+    return 1.0 + (m - 1.0) * icc
+
+
+def _groups_name(result: object) -> str:
+    """The grouping variable's name, as ``random_effects`` labels the intercept.
+
+    statsmodels names the random intercept after the groups column when
+    ``groups`` is a column name, and ``"Group"`` when it is an array.
+    """
+    names = list(result.cov_re.index)
+    if names and names[0] not in result.model.exog_names:
+        return str(names[0])
+    return "Group"
