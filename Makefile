@@ -40,6 +40,10 @@ nbval: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python -m bookchain.execute
 
+# Timings of the edit loop, side by side in one run, into _build/bench.json.
+bench: $(STAMP)
+	$(BIN)/python -m bookchain.bench
+
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab book/

@@ -115,3 +115,28 @@ def test_diagnose_fit_reports_non_convergence():
 def test_bad_inputs_name_the_argument(seed42_fit, call, error, match):
     with pytest.raises(error, match=match):
         call(seed42_fit)
+
+
+def test_diagnose_fit_reports_a_degenerate_fit_that_claims_convergence():
+    model = smf.mixedlm("score ~ hours", simulate_schools(school_sd=0, seed=0), groups="school")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        broken, powell = model.fit(), model.fit(method="powell")
+    assert broken.converged and not np.isfinite(broken.llf)
+    d = diagnose_fit(broken)
+    assert d.degenerate and not d.ok and "broke down" in str(d) and "powell" in str(d)
+    d = diagnose_fit(powell)
+    assert d.converged and not d.degenerate and d.boundary
+
+
+def test_diagnose_fit_with_plain_array_inputs():
+    import statsmodels.api as sm
+
+    df = simulate_schools(school_sd=0, seed=0)
+    exog = np.column_stack([np.ones(len(df)), df["hours"].to_numpy()])
+    model = sm.MixedLM(df["score"].to_numpy(), exog, groups=df["school"].to_numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.fit(method="powell")
+    d = diagnose_fit(fit)
+    assert d.boundary and "The Group variance is estimated as zero" in str(d)

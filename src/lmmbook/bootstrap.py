@@ -116,14 +116,17 @@ def bootstrap_icc(
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     rng = _make_rng(seed)
     model = result.model
-    exog = np.asarray(model.exog)
-    groups = np.asarray(model.groups)
+    # Named pandas inputs, so each refit labels its estimates as the original does.
+    exog = pd.DataFrame(np.asarray(model.exog), columns=list(model.exog_names))
+    groups = pd.Series(np.asarray(model.groups), name="group")
     rows = []
     for b in range(n_boot):
         y_star = simulate_from_fit(result, rng)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # recorded in the converged/boundary flags
-            refit = sm.MixedLM(y_star, exog, groups=groups).fit(reml=model.reml)
+            refit = sm.MixedLM(pd.Series(y_star, name="y"), exog, groups=groups).fit(
+                reml=model.reml
+            )
         tau2 = float(np.asarray(refit.cov_re)[0, 0])
         sigma2 = float(refit.scale)
         diagnosis = diagnose_fit(refit)
@@ -156,8 +159,8 @@ def percentile_interval(values: object, level: float = 0.95) -> tuple[float, flo
 
     Examples
     --------
-    >>> percentile_interval(range(101), level=0.9)
-    (5.0, 95.0)
+    >>> percentile_interval(range(101), level=0.5)
+    (25.0, 75.0)
     >>> percentile_interval([1.0, 2.0], level=1.0)
     Traceback (most recent call last):
     ...
@@ -175,7 +178,8 @@ def percentile_interval(values: object, level: float = 0.95) -> tuple[float, flo
     if array.size < 2:
         raise ValueError(f"values must hold at least 2 numbers, got {array.size}")
     if not np.isfinite(array).all():
-        raise ValueError(f"values has {int((~np.isfinite(array)).sum())} missing or infinite values")
+        n_bad = int((~np.isfinite(array)).sum())
+        raise ValueError(f"values has {n_bad} missing or infinite values")
     low, high = np.quantile(array, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
 

@@ -22,6 +22,7 @@ __all__ = [
     "icc_from_fit",
     "design_effect",
     "predict_new_school",
+    "variance_table",
 ]
 
 #: A variance below this fraction of the residual variance is taken as zero,
@@ -39,18 +40,22 @@ class FitDiagnosis:
         The optimiser reported convergence.
     boundary : bool
         Some random-effect variance is (numerically) zero: a singular fit.
+    degenerate : bool
+        The fit broke down: its log-likelihood or its fixed effects are not
+        finite numbers (statsmodels can report such a fit as converged).
     messages : tuple of str
         One sentence per problem; empty when the fit is fine.
     """
 
     converged: bool
     boundary: bool
+    degenerate: bool = False
     messages: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
-        """True when the fit converged and is not on the boundary."""
-        return self.converged and not self.boundary
+        """True when the fit converged, is not degenerate and not on the boundary."""
+        return self.converged and not self.boundary and not self.degenerate
 
     def __str__(self) -> str:
         if self.ok:
@@ -69,7 +74,10 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
 
     A fit is on the boundary (singular, as lme4 says) when a random-effect
     variance is estimated as zero, or the random-effects covariance matrix has
-    a zero eigenvalue, relative to the residual variance.
+    a zero eigenvalue, relative to the residual variance. A fit is degenerate
+    when its log-likelihood or fixed effects are not finite: statsmodels' default
+    optimiser can stop at an exactly-zero variance and report such a fit as
+    converged (Powell's method, ``fit(method="powell")``, avoids it).
 
     Parameters
     ----------
@@ -90,8 +98,11 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
     >>> diagnose_fit(fit).ok
     True
     >>> flat = simulate_schools(school_sd=0, seed=0)
-    >>> print(diagnose_fit(smf.mixedlm("score ~ hours", flat, groups="school").fit()))
+    >>> model = smf.mixedlm("score ~ hours", flat, groups="school")
+    >>> print(diagnose_fit(model.fit(method="powell")))
     The school variance is estimated as zero (a boundary, or singular, fit): ...
+    >>> diagnose_fit(model.fit()).degenerate
+    True
     """
     result = check_mixedlm_result(result)
     tol = check_real(tol, "tol", minimum=0, strict=True)
@@ -100,7 +111,15 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
     if not converged:
         messages.append(
             "The optimiser did not converge: the estimates may be wrong. "
-            "Try another method, e.g. fit(method=['lbfgs', 'powell'])."
+            "Refit with another optimiser, e.g. fit(method='powell')."
+        )
+    finite = np.isfinite([float(result.llf), *np.asarray(result.fe_params, dtype=float)])
+    degenerate = not bool(finite.all())
+    if degenerate:
+        messages.append(
+            "The fit broke down (its log-likelihood is not a finite number), "
+            "although it may say it converged: its estimates are not to be used. "
+            "Refit with fit(method='powell')."
         )
     cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
     relative = np.linalg.eigvalsh(cov_re) / float(result.scale)
@@ -115,7 +134,9 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
             "show no variation between groups beyond what the noise explains. "
             "Standard errors and tests that assume an interior estimate are not reliable."
         )
-    return FitDiagnosis(converged=converged, boundary=boundary, messages=tuple(messages))
+    return FitDiagnosis(
+        converged=converged, boundary=boundary, degenerate=degenerate, messages=tuple(messages)
+    )
 
 
 def fixed_effects_table(result: object, alpha: float = 0.05) -> pd.DataFrame:
@@ -271,8 +292,8 @@ def _groups_name(result: object) -> str:
     statsmodels names the random intercept after the groups column when
     ``groups`` is a column name, and ``"Group"`` when it is an array.
     """
-    names = list(result.cov_re.index)
-    if names and names[0] not in result.model.exog_names:
+    names = list(getattr(result.cov_re, "index", []))  # a plain array with array inputs
+    if names and names[0] not in (result.model.exog_names or []):
         return str(names[0])
     return "Group"
 
@@ -319,8 +340,8 @@ def predict_new_school(result: object, x: object, level: float = 0.95) -> pd.Dat
     >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
     >>> predict_new_school(fit, [0, 10])[["hours", "estimate", "conf_low", "school_low"]].round(2)
        hours  estimate  conf_low  school_low
-    0    0.0     47.65     42.78       32.43
-    1   10.0     76.39     71.40       61.25
+    0    0.0     47.65     42.78       32.40
+    1   10.0     76.39     71.59       61.17
     """
     from scipy.stats import norm
 
@@ -349,16 +370,64 @@ def predict_new_school(result: object, x: object, level: float = 0.95) -> pd.Dat
     if not np.isfinite(values).all():
         raise ValueError("x must be finite (no missing or infinite values)")
 
-    names = list(result.fe_params.index)
+    names = list(model.exog_names)
     rows = np.column_stack([np.ones_like(values), values])
-    cov_fixed = result.cov_params().loc[names, names].to_numpy()
+    # MixedLM orders its parameters fixed effects first: V is the top-left block.
+    cov_fixed = np.asarray(result.cov_params(), dtype=float)[:2, :2]
     var_conf = np.einsum("ij,jk,ik->i", rows, cov_fixed, rows)  # (1, x) V (1, x)'
     var_school = var_conf + cov_re[0, 0]
     var_student = var_school + float(result.scale)
-    estimate = rows @ result.fe_params.to_numpy()
+    estimate = rows @ np.asarray(result.fe_params, dtype=float)
     z = float(norm.ppf((1 + level) / 2))
     table = {names[1]: values, "estimate": estimate, "se_conf": np.sqrt(var_conf)}
     for band, var in (("conf", var_conf), ("school", var_school), ("student", var_student)):
         table[f"{band}_low"] = estimate - z * np.sqrt(var)
         table[f"{band}_high"] = estimate + z * np.sqrt(var)
     return pd.DataFrame(table)
+
+
+def variance_table(result: object) -> pd.DataFrame:
+    """Return the estimated variances and standard deviations as a tidy table.
+
+    The random-effect variances are read from ``result.cov_re`` (and, if the
+    model has ``vc_formula`` components, from ``result.vcomp``), the residual
+    variance from ``result.scale``. ``result.params`` is not used: it holds the
+    variances divided by the scale.
+
+    Parameters
+    ----------
+    result : MixedLMResults
+        A fitted model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group``, ``term``, ``variance`` and ``sd`` (the square root
+        of the variance): one row per random-effect variance (the diagonal of
+        ``cov_re``, then the ``vc_formula`` components), and a last row with
+        group ``"Residual"`` and an empty term. Covariances stay in ``cov_re``.
+
+    Examples
+    --------
+    >>> import statsmodels.formula.api as smf
+    >>> from lmmbook.simulate import simulate_schools
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> variance_table(fit).round(3)
+          group       term  variance     sd
+    0    school  Intercept    54.324  7.371
+    1  Residual               21.092  4.593
+    """
+    result = check_mixedlm_result(result)
+    group = _groups_name(result)
+    cov_re = result.cov_re
+    rows = []
+    for name in cov_re.index:
+        term = "Intercept" if name in (group, "Group") else str(name)
+        rows.append((group, term, float(cov_re.loc[name, name])))
+    vc_names = getattr(getattr(result.model, "exog_vc", None), "names", [])
+    for name, value in zip(vc_names, np.atleast_1d(result.vcomp)):
+        rows.append((group, str(name), float(value)))
+    rows.append(("Residual", "", float(result.scale)))
+    table = pd.DataFrame(rows, columns=["group", "term", "variance"])
+    table["sd"] = np.sqrt(table["variance"].clip(lower=0.0))
+    return table
