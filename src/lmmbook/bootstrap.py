@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
 from lmmbook.models import diagnose_fit
 from lmmbook.validation import check_int, check_mixedlm_result, check_real
@@ -110,8 +111,6 @@ def bootstrap_icc(
     >>> bool(reps["icc"].between(0, 1).all())
     True
     """
-    import statsmodels.api as sm
-
     result = _check_random_intercept(result)
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     rng = _make_rng(seed)

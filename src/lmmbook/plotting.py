@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from itertools import cycle, islice
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lmmbook.validation import check_dataframe
+from lmmbook.validation import check_dataframe, check_real
 
 __all__ = [
     "OKABE_ITO",
@@ -80,6 +81,8 @@ def group_styles(groups: list[str]) -> dict[str, dict[str, str]]:
     >>> styles["School 02"]
     {'color': '#56B4E9', 'marker': 's'}
     """
+    if isinstance(groups, str) or not isinstance(groups, (list, tuple)):
+        raise TypeError(f"groups must be a list of group labels, got {type(groups).__name__}")
     colours = islice(cycle(_GROUP_COLOURS), len(groups))
     markers = islice(cycle(MARKERS), len(groups))
     return {g: {"color": c, "marker": m} for g, c, m in zip(groups, colours, markers)}
@@ -103,6 +106,8 @@ def new_figure(width: float = 7.0, height: float = 4.5) -> tuple[Figure, Axes]:
     >>> fig.get_size_inches().tolist()
     [7.0, 4.5]
     """
+    width = check_real(width, "width", minimum=0, strict=True)
+    height = check_real(height, "height", minimum=0, strict=True)
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     ax.grid(True, color="0.9", linewidth=0.8)
@@ -272,10 +277,6 @@ def plot_bootstrap_distribution(
     >>> [line.get_xdata()[0] for line in fig.axes[0].lines]
     [0.7, 0.52, 0.79]
     """
-    import numpy as np
-
-    from lmmbook.validation import check_real
-
     if isinstance(values, (str, bytes)):
         raise TypeError("values must be an array of numbers, got str")
     try:
@@ -356,10 +357,6 @@ def plot_school_lines(
     >>> len(ax.lines), ax.lines[-1].get_linestyle()
     (3, '--')
     """
-    import numpy as np
-
-    from lmmbook.validation import check_real
-
     data = check_dataframe(data, "data", numeric=[x, y], columns=[group])
     lines = check_dataframe(lines, "lines", numeric=["intercept", "slope"], columns=[group])
     if lines[group].duplicated().any():
@@ -440,8 +437,6 @@ def plot_new_school_bands(
         raise ValueError(f"prediction must be sorted by {x!r}")
     if data is not None:
         data = check_dataframe(data, "data", numeric=[x, y])
-    from lmmbook.validation import check_real
-
     level = check_real(level, "level", minimum=0, maximum=1, strict=True)
     pct = f"{level:.0%}"
 
@@ -501,8 +496,6 @@ def plot_blups_vs_truth(
     >>> ax.get_xlabel()
     'True school effect (points)'
     """
-    import numpy as np
-
     table = check_dataframe(table, "table", numeric=[estimate, truth])
     if not isinstance(centred, bool):
         raise TypeError(f"centred must be True or False, got {type(centred).__name__}")
@@ -572,8 +565,6 @@ def plot_shrinkage(
     >>> [label.get_text() for label in ax.get_yticklabels()]
     ['A (n = 5)', 'B (n = 2)']
     """
-    import numpy as np
-
     numeric = [start, end] if size is None else [start, end, size]
     table = check_dataframe(table, "table", numeric=numeric, columns=[group])
     if table[group].duplicated().any():

@@ -95,6 +95,11 @@ def fit_replicate(data: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     groups = pd.factorize(data["school"], sort=True)[0]
     if groups.max() < 1:
         raise ValueError("data must hold at least 2 schools, got 1")
+    if np.bincount(groups).max() < 2:
+        raise ValueError(
+            "data must have a school with 2 or more students: with one student per "
+            "school the school variance cannot be told apart from the noise"
+        )
     y, exog = _design(data, groups, center_hours=False)
     rows = _fit_arrays(y, exog, groups, alpha)
     return pd.DataFrame(rows, columns=_INTERVAL_COLUMNS)

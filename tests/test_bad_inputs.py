@@ -1,0 +1,176 @@
+"""A catalogue of bad inputs tried on every public helper.
+
+Each case is a call that must raise a ``ValueError`` or ``TypeError`` whose
+message names the argument at fault; none may return a silent wrong answer.
+The module-level check at the bottom makes sure no public helper is missing
+from the catalogue.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from lmmbook import bootstrap, models, plotting, simulate, studies
+from lmmbook.simulate import simulate_schools
+
+DATA = simulate_schools(seed=42)
+RES_DATA = simulate_schools(seed=42, resources_effect=4.0)
+FIT = smf.mixedlm("score ~ hours", DATA, groups="school").fit(reml=True)
+SLOPES_FIT = smf.mixedlm("score ~ hours", DATA, groups="school", re_formula="~hours").fit(method="powell")
+TWO_COVARIATES_FIT = smf.mixedlm("score ~ hours + resources", RES_DATA, groups="school").fit()
+LINES = pd.DataFrame({"school": sorted(DATA.school.unique()), "intercept": 50.0, "slope": 3.0})
+PREDICTION = models.predict_new_school(FIT, np.linspace(1, 10, 5))
+COVERAGE = studies.summarize_coverage(studies.simulate_coverage(n_sims=3, seed=1))
+EFFECTS = pd.DataFrame({"school": ["A", "B"], "blup": [1.0, -1.0], "truth": [1.5, -0.5],
+                        "mean_residual": [1.2, -1.1], "n": [5, 7]})
+
+
+def drop(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    return df.drop(columns=column)
+
+
+def with_value(df: pd.DataFrame, column: str, row: int, value) -> pd.DataFrame:
+    out = df.copy()
+    out[column] = out[column].astype(object) if isinstance(value, str) else out[column]
+    out.loc[out.index[row], column] = value
+    return out
+
+
+CASES = [
+    # simulate.simulate_schools / school_labels
+    ("simulate_schools: zero schools", lambda: simulate_schools(n_schools=0), ValueError, "n_schools"),
+    ("simulate_schools: negative size", lambda: simulate_schools(n_per_school=-1), ValueError, "n_per_school"),
+    ("simulate_schools: float size", lambda: simulate_schools(n_per_school=2.5), TypeError, "n_per_school"),
+    ("simulate_schools: negative school SD", lambda: simulate_schools(school_sd=-8), ValueError, "school_sd"),
+    ("simulate_schools: zero noise SD", lambda: simulate_schools(noise_sd=0), ValueError, "noise_sd"),
+    ("simulate_schools: NaN slope", lambda: simulate_schools(slope=np.nan), ValueError, "slope"),
+    ("simulate_schools: infinite intercept", lambda: simulate_schools(intercept=np.inf), ValueError, "intercept"),
+    ("simulate_schools: string seed", lambda: simulate_schools(seed="42"), TypeError, "seed"),
+    ("simulate_schools: reversed hours", lambda: simulate_schools(hours_range=(10, 1)), ValueError, "hours_range"),
+    ("school_labels: zero", lambda: simulate.school_labels(0), ValueError, "n_schools"),
+    # models
+    ("diagnose_fit: not a fit", lambda: models.diagnose_fit(DATA), TypeError, "result"),
+    ("diagnose_fit: negative tol", lambda: models.diagnose_fit(FIT, tol=-1), ValueError, "tol"),
+    ("fixed_effects_table: OLS fit", lambda: models.fixed_effects_table(smf.ols("score ~ hours", DATA).fit()),
+     TypeError, "result"),
+    ("fixed_effects_table: alpha NaN", lambda: models.fixed_effects_table(FIT, alpha=np.nan), ValueError, "alpha"),
+    ("random_effects_table: None", lambda: models.random_effects_table(None), TypeError, "result"),
+    ("icc_from_fit: random slopes", lambda: models.icc_from_fit(SLOPES_FIT), ValueError, "result"),
+    ("design_effect: zero size", lambda: models.design_effect(0, 0.3), ValueError, "cluster_size"),
+    ("design_effect: ICC above one", lambda: models.design_effect(15, 1.2), ValueError, "icc"),
+    ("design_effect: infinite size", lambda: models.design_effect(np.inf, 0.3), ValueError, "cluster_size"),
+    ("variance_table: a DataFrame", lambda: models.variance_table(DATA), TypeError, "result"),
+    ("predict_new_school: NaN hours", lambda: models.predict_new_school(FIT, [1.0, np.nan]), ValueError, "x"),
+    ("predict_new_school: infinite hours", lambda: models.predict_new_school(FIT, [np.inf]), ValueError, "x"),
+    ("predict_new_school: empty hours", lambda: models.predict_new_school(FIT, []), ValueError, "x"),
+    ("predict_new_school: text hours", lambda: models.predict_new_school(FIT, ["five"]), TypeError, "x"),
+    ("predict_new_school: level one", lambda: models.predict_new_school(FIT, 5.0, level=1.0), ValueError, "level"),
+    ("predict_new_school: two covariates", lambda: models.predict_new_school(TWO_COVARIATES_FIT, 5.0),
+     ValueError, "result"),
+    ("predict_new_school: random slopes", lambda: models.predict_new_school(SLOPES_FIT, 5.0), ValueError, "result"),
+    # bootstrap
+    ("simulate_from_fit: not a fit", lambda: bootstrap.simulate_from_fit("fit"), TypeError, "result"),
+    ("simulate_from_fit: negative seed", lambda: bootstrap.simulate_from_fit(FIT, seed=-1), ValueError, "seed"),
+    ("bootstrap_icc: zero replicates", lambda: bootstrap.bootstrap_icc(FIT, n_boot=0), ValueError, "n_boot"),
+    ("bootstrap_icc: float replicates", lambda: bootstrap.bootstrap_icc(FIT, n_boot=10.0), TypeError, "n_boot"),
+    ("bootstrap_icc: random slopes", lambda: bootstrap.bootstrap_icc(SLOPES_FIT, n_boot=2), ValueError, "result"),
+    ("percentile_interval: one value", lambda: bootstrap.percentile_interval([0.5]), ValueError, "values"),
+    ("percentile_interval: NaN", lambda: bootstrap.percentile_interval([0.1, np.nan, 0.3]), ValueError, "values"),
+    ("percentile_interval: 2-D", lambda: bootstrap.percentile_interval(np.ones((3, 3))), ValueError, "values"),
+    ("percentile_interval: level 95", lambda: bootstrap.percentile_interval([0.1, 0.2], level=95), ValueError, "level"),
+    ("percentile_interval: text", lambda: bootstrap.percentile_interval(["a", "b"]), TypeError, "values"),
+    # studies
+    ("fit_replicate: missing resources", lambda: studies.fit_replicate(DATA), ValueError, "resources"),
+    ("fit_replicate: text hours", lambda: studies.fit_replicate(with_value(RES_DATA, "hours", 0, "five")),
+     ValueError, "hours"),
+    ("fit_replicate: NaN score", lambda: studies.fit_replicate(with_value(RES_DATA, "score", 3, np.nan)),
+     ValueError, "score"),
+    ("fit_replicate: single school", lambda: studies.fit_replicate(RES_DATA[RES_DATA.school == "School 01"]),
+     ValueError, "school"),
+    ("fit_replicate: schools of one student",
+     lambda: studies.fit_replicate(RES_DATA.groupby("school").head(1)), ValueError, "school"),
+    ("fit_replicate: empty", lambda: studies.fit_replicate(RES_DATA.iloc[:0]), ValueError, "data"),
+    ("fit_replicate: not a frame", lambda: studies.fit_replicate(RES_DATA.to_numpy()), TypeError, "data"),
+    ("simulate_coverage: zero sims", lambda: studies.simulate_coverage(n_sims=0), ValueError, "n_sims"),
+    ("simulate_coverage: one school", lambda: studies.simulate_coverage(n_sims=2, n_schools=1), ValueError,
+     "n_schools"),
+    ("simulate_coverage: one student per school", lambda: studies.simulate_coverage(n_sims=2, n_per_school=1),
+     ValueError, "n_per_school"),
+    ("simulate_coverage: negative school SD", lambda: studies.simulate_coverage(n_sims=2, school_sd=-1),
+     ValueError, "school_sd"),
+    ("simulate_coverage: alpha zero", lambda: studies.simulate_coverage(n_sims=2, alpha=0), ValueError, "alpha"),
+    ("summarize_coverage: wrong table", lambda: studies.summarize_coverage(DATA), ValueError, "results"),
+    ("summarize_coverage: not a frame", lambda: studies.summarize_coverage([1, 2]), TypeError, "results"),
+    # plotting
+    ("plot_school_scatter: missing column", lambda: plotting.plot_school_scatter(drop(DATA, "hours")),
+     ValueError, "hours"),
+    ("plot_school_scatter: infinite score", lambda: plotting.plot_school_scatter(
+        with_value(DATA, "score", 0, np.inf)), ValueError, "score"),
+    ("new_figure: zero width", lambda: plotting.new_figure(0, 3), ValueError, "width"),
+    ("new_figure: text height", lambda: plotting.new_figure(5, "3"), TypeError, "height"),
+    ("group_styles: not a list", lambda: plotting.group_styles("School 01"), TypeError, "groups"),
+    ("plot_icc_panels: no panels", lambda: plotting.plot_icc_panels({}), ValueError, "panels"),
+    ("plot_icc_panels: five panels", lambda: plotting.plot_icc_panels({str(i): DATA for i in range(5)}),
+     ValueError, "panels"),
+    ("plot_icc_panels: panel without score", lambda: plotting.plot_icc_panels({"a": drop(DATA, "score")}),
+     ValueError, "score"),
+    ("plot_bootstrap_distribution: one value",
+     lambda: plotting.plot_bootstrap_distribution([0.5], 0.5, (0.4, 0.6)), ValueError, "values"),
+    ("plot_bootstrap_distribution: reversed interval",
+     lambda: plotting.plot_bootstrap_distribution([0.4, 0.6], 0.5, (0.6, 0.4)), ValueError, "interval"),
+    ("plot_bootstrap_distribution: NaN estimate",
+     lambda: plotting.plot_bootstrap_distribution([0.4, 0.6], np.nan, (0.4, 0.6)), ValueError, "estimate"),
+    ("plot_school_lines: unknown school",
+     lambda: plotting.plot_school_lines(DATA, with_value(LINES, "school", 0, "School 99"), (50, 3)),
+     ValueError, "lines"),
+    ("plot_school_lines: a school without a line",
+     lambda: plotting.plot_school_lines(DATA, LINES.iloc[1:], (50, 3)), ValueError, "lines"),
+    ("plot_school_lines: NaN slope",
+     lambda: plotting.plot_school_lines(DATA, with_value(LINES, "slope", 2, np.nan), (50, 3)), ValueError, "slope"),
+    ("plot_school_lines: population of three",
+     lambda: plotting.plot_school_lines(DATA, LINES, (50, 3, 1)), TypeError, "population"),
+    ("plot_new_school_bands: missing band", lambda: plotting.plot_new_school_bands(drop(PREDICTION, "conf_low")),
+     ValueError, "conf_low"),
+    ("plot_new_school_bands: unsorted", lambda: plotting.plot_new_school_bands(PREDICTION.iloc[::-1]),
+     ValueError, "prediction"),
+    ("plot_blups_vs_truth: missing truth", lambda: plotting.plot_blups_vs_truth(drop(EFFECTS, "truth")),
+     ValueError, "truth"),
+    ("plot_blups_vs_truth: text blup", lambda: plotting.plot_blups_vs_truth(with_value(EFFECTS, "blup", 0, "x")),
+     ValueError, "blup"),
+    ("plot_shrinkage: repeated school",
+     lambda: plotting.plot_shrinkage(pd.concat([EFFECTS, EFFECTS])), ValueError, "school"),
+    ("plot_shrinkage: NaN start",
+     lambda: plotting.plot_shrinkage(with_value(EFFECTS, "mean_residual", 0, np.nan)), ValueError, "mean_residual"),
+    ("plot_coverage: missing mc_se", lambda: plotting.plot_coverage(drop(COVERAGE, "mc_se")), ValueError, "mc_se"),
+    ("plot_coverage: empty", lambda: plotting.plot_coverage(COVERAGE.iloc[:0]), ValueError, "summary"),
+    ("plot_se_ratio: negative ratio",
+     lambda: plotting.plot_se_ratio(pd.DataFrame({"term": ["hours"], "se_ratio": [-1.0]})), ValueError, "se_ratio"),
+    ("plot_se_ratio: not a frame", lambda: plotting.plot_se_ratio({"hours": 1.2}), TypeError, "table"),
+]
+
+
+@pytest.mark.parametrize("call,error,argument", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_raises_naming_the_argument(call, error, argument):
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call()
+    assert isinstance(caught.value, error), f"expected {error.__name__}, got {caught.type.__name__}: {caught.value}"
+    assert argument in str(caught.value), f"message does not name {argument!r}: {caught.value}"
+
+
+def test_catalogue_is_large_enough():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("module", ["simulate", "models", "plotting", "studies", "bootstrap"])
+def test_every_public_helper_is_in_the_catalogue(module):
+    mod = importlib.import_module(f"lmmbook.{module}")
+    functions = [n for n in mod.__all__ if inspect.isfunction(getattr(mod, n))]
+    covered = {c[0].split(":")[0] for c in CASES}
+    missing = [f for f in functions if f not in covered and f != "label_axes"]
+    assert not missing, f"lmmbook.{module}: no bad-input case for {missing}"
