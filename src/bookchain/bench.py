@@ -162,53 +162,65 @@ def measure_nbval(root: Path) -> dict:
     return {"nbval_1_worker_s": one, "nbval_2_workers_s": two, "nbval_parallel_speedup": one / two}
 
 
-def measure_replicates(n: int = 40) -> dict:
+def measure_replicates(rounds: int = 5, per_round: int = 20) -> dict:
     """Seconds per replicate of the book's simulation studies vs one bare fit.
 
-    Both sides see the same kind of data (the book's 10 schools x 15 students),
-    alternated in one loop so machine noise hits both alike.
+    Each study runs ``per_round`` replicates in one call; the bare side makes
+    ``per_round`` plain ``smf.mixedlm(...).fit()`` calls on data of the same
+    kind. The two alternate for ``rounds`` rounds so machine noise hits both
+    alike; the ratio of the medians is reported.
     """
     import numpy as np
     import statsmodels.formula.api as smf
 
-    from lmmbook.simulate import simulate_schools
-
-    studies = _study_replicates()
     results: dict = {}
-    for name, (one_replicate, fits_per_replicate) in studies.items():
-        bare, study = [], []
-        rng = np.random.default_rng(0)
-        for i in range(n):
-            df = simulate_schools(seed=rng, resources_effect=2.0)
+    for name, (study, formula, make_data) in _studies(per_round).items():
+        study_s, bare_s = [], []
+        for r in range(rounds):
+            rng = np.random.default_rng(r)
+            datasets = [make_data(rng) for _ in range(per_round)]
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for _ in range(fits_per_replicate):
-                    smf.mixedlm("score ~ hours + resources", df, groups="school").fit(reml=True)
-            bare.append(time.perf_counter() - start)
+                for df in datasets:
+                    smf.mixedlm(formula, df, groups="school").fit(reml=True)
+            bare_s.append((time.perf_counter() - start) / per_round)
             start = time.perf_counter()
-            one_replicate(i)
-            study.append(time.perf_counter() - start)
-        results[f"{name}_replicate_s"] = float(np.median(study))
-        results[f"{name}_bare_fit_s"] = float(np.median(bare))
-        results[f"{name}_overhead"] = float(np.median(study) / np.median(bare))
-    if studies:
-        results["replicate_overhead"] = max(v for k, v in results.items() if k.endswith("_overhead"))
+            study(r)
+            study_s.append((time.perf_counter() - start) / per_round)
+        results[f"{name}_replicate_s"] = float(np.median(study_s))
+        results[f"{name}_bare_fit_s"] = float(np.median(bare_s))
+        results[f"{name}_overhead"] = float(np.median(study_s) / np.median(bare_s))
+    results["replicate_overhead"] = max(v for k, v in results.items() if k.endswith("_overhead"))
     return results
 
 
-def _study_replicates() -> dict:
-    """One replicate of each of the book's simulation studies, with how many
-    mixed-model fits it makes (the bare side makes as many)."""
-    studies: dict = {}
-    try:
-        from lmmbook.studies import simulate_coverage
-    except ImportError:  # pragma: no cover - the study module is optional
-        return studies
-    studies["coverage_study"] = (
-        lambda i: simulate_coverage(n_sims=1, seed=i), 1,
-    )
-    return studies
+def _studies(per_round: int) -> dict:
+    """The book's simulation studies: (run per_round replicates, bare formula, make data)."""
+    import statsmodels.formula.api as smf
+
+    from lmmbook.bootstrap import bootstrap_icc, simulate_from_fit
+    from lmmbook.simulate import simulate_schools
+    from lmmbook.studies import simulate_coverage
+
+    data = simulate_schools(seed=42)
+    fit = smf.mixedlm("score ~ hours", data, groups="school").fit(reml=True)
+
+    def bootstrap_data(rng):
+        return data.assign(score=simulate_from_fit(fit, seed=rng))
+
+    return {
+        "coverage_study": (
+            lambda seed: simulate_coverage(n_sims=per_round, seed=seed),
+            "score ~ hours + resources",
+            lambda rng: simulate_schools(seed=rng, resources_effect=4.0),
+        ),
+        "icc_bootstrap": (
+            lambda seed: bootstrap_icc(fit, n_boot=per_round, seed=seed),
+            "score ~ hours",
+            bootstrap_data,
+        ),
+    }
 
 
 def format_table(results: dict) -> str:
