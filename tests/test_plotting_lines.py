@@ -139,7 +139,7 @@ def test_school_lines_order_of_rows_does_not_matter(seed42_data, lines, populati
         (lambda d, l, p: (d, l.iloc[:9], p), ValueError, "same groups"),
         (lambda d, l, p: (d, pd.concat([l, l.iloc[:1]]), p), ValueError, "more than one row"),
         (lambda d, l, p: (d, l.assign(intercept=np.nan), p), ValueError, "missing values"),
-        (lambda d, l, p: (d, l, 50.0), TypeError, "population must be an"),
+        (lambda d, l, p: (d, l, 50.0), TypeError, "population must be a pair"),
         (lambda d, l, p: (d, l, (50.0, "x")), TypeError, "population\\[1\\] must be a real"),
     ],
 )

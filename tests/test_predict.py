@@ -99,12 +99,12 @@ def test_prediction_band_covers_new_schools_about_95_percent():
 @pytest.mark.parametrize(
     "x,kwargs,error,match",
     [
-        ("5", {}, TypeError, "x must be a number or an array"),
-        ([1.0, "a"], {}, TypeError, "x must be a number or an array"),
-        ([], {}, ValueError, "non-empty 1-d"),
-        ([[1.0, 2.0]], {}, ValueError, "non-empty 1-d"),
-        ([1.0, np.nan], {}, ValueError, "x must be finite"),
-        ([1.0, np.inf], {}, ValueError, "x must be finite"),
+        ("5", {}, TypeError, "x must be an array of numbers"),
+        ([1.0, "a"], {}, TypeError, "x must be an array of numbers"),
+        ([], {}, ValueError, "x must hold at least 1 numbers"),
+        ([[1.0, 2.0]], {}, ValueError, "x must be one-dimensional"),
+        ([1.0, np.nan], {}, ValueError, "x has 1 missing or infinite"),
+        ([1.0, np.inf], {}, ValueError, "x has 1 missing or infinite"),
         (1.0, {"level": 1.0}, ValueError, "level must be < 1"),
         (1.0, {"level": 0}, ValueError, "level must be > 0"),
         (1.0, {"level": "95"}, TypeError, "level must be a real number"),

@@ -17,7 +17,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from lmmbook.models import diagnose_fit
-from lmmbook.validation import check_int, check_mixedlm_result, check_real
+from lmmbook.validation import check_int, check_random_intercept, check_real, check_values
 
 __all__ = ["simulate_from_fit", "bootstrap_icc", "percentile_interval"]
 
@@ -54,7 +54,7 @@ def simulate_from_fit(result: object, seed: int | np.random.Generator = 0) -> np
     >>> bool(np.array_equal(y_star, simulate_from_fit(fit, seed=1)))
     True
     """
-    result = _check_random_intercept(result)
+    result = check_random_intercept(result)
     rng = _make_rng(seed)
     tau2 = float(np.asarray(result.cov_re)[0, 0])
     sigma2 = float(result.scale)
@@ -111,7 +111,7 @@ def bootstrap_icc(
     >>> bool(reps["icc"].between(0, 1).all())
     True
     """
-    result = _check_random_intercept(result)
+    result = check_random_intercept(result)
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     rng = _make_rng(seed)
     model = result.model
@@ -166,39 +166,9 @@ def percentile_interval(values: object, level: float = 0.95) -> tuple[float, flo
     ValueError: level must be < 1, got 1.0
     """
     level = check_real(level, "level", minimum=0, maximum=1, strict=True)
-    if isinstance(values, (str, bytes)):
-        raise TypeError("values must be an array of numbers, got str")
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"values must be an array of numbers ({error})") from None
-    if array.ndim != 1:
-        raise ValueError(f"values must be one-dimensional, got {array.ndim} dimensions")
-    if array.size < 2:
-        raise ValueError(f"values must hold at least 2 numbers, got {array.size}")
-    if not np.isfinite(array).all():
-        n_bad = int((~np.isfinite(array)).sum())
-        raise ValueError(f"values has {n_bad} missing or infinite values")
+    array = check_values(values, "values", min_size=2)
     low, high = np.quantile(array, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
-
-
-def _check_random_intercept(result: object) -> object:
-    """Check that ``result`` is a fitted random-intercept-only ``MixedLM``."""
-    result = check_mixedlm_result(result)
-    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    exog_re = np.asarray(result.model.exog_re, dtype=float)
-    if (
-        cov_re.shape != (1, 1)
-        or getattr(result.model, "k_vc", 0)
-        or not np.all(exog_re == 1.0)
-    ):
-        raise ValueError(
-            "result must be a random-intercept model (one random intercept per group, "
-            "no random slopes or variance components); its random-effects covariance "
-            f"is {cov_re.shape[0]}x{cov_re.shape[1]}"
-        )
-    return result
 
 
 def _make_rng(seed: object) -> np.random.Generator:

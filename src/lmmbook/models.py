@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lmmbook.validation import check_int, check_mixedlm_result, check_real
+from lmmbook.validation import (
+    check_mixedlm_result,
+    check_random_intercept,
+    check_real,
+    check_values,
+)
 
 __all__ = [
     "FitDiagnosis",
@@ -242,15 +247,8 @@ def icc_from_fit(result: object) -> float:
     >>> round(icc_from_fit(fit), 3)
     0.72
     """
-    result = check_mixedlm_result(result)
-    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    if cov_re.shape != (1, 1):
-        raise ValueError(
-            "result must have a random intercept only (cov_re is "
-            f"{cov_re.shape[0]}x{cov_re.shape[1]}); with random slopes the ICC "
-            "depends on the covariates"
-        )
-    tau2 = float(cov_re[0, 0])
+    result = check_random_intercept(result)  # with random slopes the ICC depends on x
+    tau2 = float(np.asarray(result.cov_re, dtype=float)[0, 0])
     return tau2 / (tau2 + float(result.scale))
 
 
@@ -355,20 +353,8 @@ def predict_new_school(result: object, x: object, level: float = 0.95) -> pd.Dat
             "result must have an intercept and one covariate as fixed effects, got "
             f"{list(model.exog_names)}"
         )
-    if cov_re.shape != (1, 1) or getattr(model, "k_vc", 0) or not np.all(
-        np.asarray(model.exog_re, dtype=float) == 1.0
-    ):
-        raise ValueError("result must have a random intercept only (no random slopes)")
-    if isinstance(x, (str, bytes)):
-        raise TypeError("x must be a number or an array of numbers, got str")
-    try:
-        values = np.atleast_1d(np.asarray(x, dtype=float))
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"x must be a number or an array of numbers ({error})") from None
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"x must be a number or a non-empty 1-d array, got shape {values.shape}")
-    if not np.isfinite(values).all():
-        raise ValueError("x must be finite (no missing or infinite values)")
+    check_random_intercept(result)
+    values = check_values(x, "x", allow_scalar=True)
 
     names = list(model.exog_names)
     rows = np.column_stack([np.ones_like(values), values])

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lmmbook.validation import check_dataframe, check_real
+from lmmbook.validation import check_dataframe, check_pair, check_real, check_values
 
 __all__ = [
     "OKABE_ITO",
@@ -277,25 +277,9 @@ def plot_bootstrap_distribution(
     >>> [line.get_xdata()[0] for line in fig.axes[0].lines]
     [0.7, 0.52, 0.79]
     """
-    if isinstance(values, (str, bytes)):
-        raise TypeError("values must be an array of numbers, got str")
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"values must be an array of numbers ({error})") from None
-    if array.ndim != 1 or array.size < 2:
-        raise ValueError(
-            f"values must be a 1-d array of at least 2 numbers, got shape {array.shape}"
-        )
-    if not np.isfinite(array).all():
-        raise ValueError("values must be finite (no missing or infinite values)")
+    array = check_values(values, "values", min_size=2)
     estimate = check_real(estimate, "estimate")
-    if not isinstance(interval, (tuple, list)) or len(interval) != 2:
-        raise TypeError(f"interval must be a (low, high) pair, got {interval!r}")
-    low = check_real(interval[0], "interval[0]")
-    high = check_real(interval[1], "interval[1]")
-    if not low < high:
-        raise ValueError(f"interval must have low < high, got {interval!r}")
+    low, high = check_pair(interval, "interval", increasing=True)
     if truth is not None:
         truth = check_real(truth, "truth")
     level = check_real(level, "level", minimum=0, maximum=1, strict=True)
@@ -363,10 +347,7 @@ def plot_school_lines(
         raise ValueError(f"lines has more than one row for some {group}")
     if set(lines[group]) != set(data[group]):
         raise ValueError(f"lines[{group!r}] must hold the same groups as data[{group!r}]")
-    if not isinstance(population, (tuple, list)) or len(population) != 2:
-        raise TypeError(f"population must be an (intercept, slope) pair, got {population!r}")
-    pop_intercept = check_real(population[0], "population[0]")
-    pop_slope = check_real(population[1], "population[1]")
+    pop_intercept, pop_slope = check_pair(population, "population")
 
     fig, ax = new_figure()
     groups = sorted(data[group].unique())

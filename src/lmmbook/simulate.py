@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lmmbook.validation import check_int, check_real
+from lmmbook.validation import check_int, check_pair, check_real
 
 __all__ = ["simulate_schools", "school_labels"]
 
@@ -118,7 +118,7 @@ def simulate_schools(
     slope = check_real(slope, "slope")
     school_sd = check_real(school_sd, "school_sd", minimum=0)
     noise_sd = check_real(noise_sd, "noise_sd", minimum=0, strict=True)
-    low, high = _check_range(hours_range)
+    low, high = check_pair(hours_range, "hours_range", increasing=True)
     if resources_effect is not None:
         resources_effect = check_real(resources_effect, "resources_effect")
     rng = _make_rng(seed)
@@ -154,16 +154,6 @@ def simulate_schools(
     df = pd.DataFrame(columns)
     df.attrs["truth"] = truth
     return df
-
-
-def _check_range(hours_range: object) -> tuple[float, float]:
-    if not isinstance(hours_range, (tuple, list)) or len(hours_range) != 2:
-        raise TypeError(f"hours_range must be a (low, high) pair, got {hours_range!r}")
-    low = check_real(hours_range[0], "hours_range[0]")
-    high = check_real(hours_range[1], "hours_range[1]")
-    if not low < high:
-        raise ValueError(f"hours_range must have low < high, got {hours_range!r}")
-    return low, high
 
 
 def _make_rng(seed: object) -> np.random.Generator:

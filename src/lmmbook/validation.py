@@ -17,8 +17,11 @@ import pandas as pd
 __all__ = [
     "check_int",
     "check_real",
+    "check_pair",
+    "check_values",
     "check_dataframe",
     "check_mixedlm_result",
+    "check_random_intercept",
 ]
 
 
@@ -99,6 +102,87 @@ def check_real(
     if maximum is not None and (value >= maximum if strict else value > maximum):
         raise ValueError(f"{name} must be {'<' if strict else '<='} {maximum}, got {value}")
     return value
+
+
+def check_pair(value: object, name: str, *, increasing: bool = False) -> tuple[float, float]:
+    """Return ``value`` as a pair of finite floats, e.g. ``(low, high)``.
+
+    Parameters
+    ----------
+    value : object
+        A tuple or list of two real numbers.
+    name : str
+        The argument's name, used in the error message.
+    increasing : bool
+        If True, the first number must be smaller than the second.
+
+    Returns
+    -------
+    (float, float)
+
+    Examples
+    --------
+    >>> check_pair([1, 10], "hours_range", increasing=True)
+    (1.0, 10.0)
+    >>> check_pair((10, 1), "hours_range", increasing=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: hours_range must have low < high, got (10, 1)
+    """
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair of numbers, got {value!r}")
+    first = check_real(value[0], f"{name}[0]")
+    second = check_real(value[1], f"{name}[1]")
+    if increasing and not first < second:
+        raise ValueError(f"{name} must have low < high, got {value!r}")
+    return first, second
+
+
+def check_values(
+    values: object, name: str, *, min_size: int = 1, allow_scalar: bool = False
+) -> np.ndarray:
+    """Return ``values`` as a one-dimensional array of finite floats.
+
+    Parameters
+    ----------
+    values : array-like
+        The numbers passed by the caller.
+    name : str
+        The argument's name, used in the error message.
+    min_size : int
+        Fewest numbers allowed.
+    allow_scalar : bool
+        If True, a single number is taken as an array of one.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> check_values([0.2, 0.4], "values", min_size=2)
+    array([0.2, 0.4])
+    >>> check_values([0.2, float("nan")], "values")
+    Traceback (most recent call last):
+    ...
+    ValueError: values has 1 missing or infinite values
+    """
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got str")
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers ({error})") from None
+    if allow_scalar:
+        array = np.atleast_1d(array)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got {array.ndim} dimensions")
+    if array.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} numbers, got {array.size}")
+    n_bad = int((~np.isfinite(array)).sum())
+    if n_bad:
+        raise ValueError(f"{name} has {n_bad} missing or infinite values")
+    return array
 
 
 def check_dataframe(
@@ -190,5 +274,35 @@ def check_mixedlm_result(result: object, name: str = "result") -> object:
         raise TypeError(
             f"{name} must be a fitted MixedLM result (smf.mixedlm(...).fit()), "
             f"got {type(result).__name__}"
+        )
+    return result
+
+
+def check_random_intercept(result: object, name: str = "result") -> object:
+    """Check that ``result`` is a fitted ``MixedLM`` with a random intercept only.
+
+    The ICC, the parametric bootstrap of the book and the prediction for a new
+    school are defined for one random intercept per group, with no random
+    slopes or variance components.
+
+    Parameters
+    ----------
+    result : object
+        The object passed by the caller.
+    name : str
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    statsmodels.regression.mixed_linear_model.MixedLMResults
+        ``result`` itself.
+    """
+    result = check_mixedlm_result(result, name)
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    exog_re = np.asarray(result.model.exog_re, dtype=float)
+    if cov_re.shape != (1, 1) or getattr(result.model, "k_vc", 0) or not np.all(exog_re == 1.0):
+        raise ValueError(
+            f"{name} must have a random intercept only (no random slopes or variance "
+            f"components); its random-effects covariance is {cov_re.shape[0]}x{cov_re.shape[1]}"
         )
     return result
