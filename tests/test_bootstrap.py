@@ -241,3 +241,17 @@ def test_bootstrap_figure_without_truth_and_other_level():
 def test_bootstrap_figure_bad_inputs(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_bootstrap_distribution(*args, **kwargs)
+
+
+def test_bootstrap_flags_degenerate_refits_as_not_converged(monkeypatch):
+    import statsmodels.formula.api as smf
+
+    import lmmbook.bootstrap as bootstrap_module
+    from lmmbook.models import FitDiagnosis
+    from lmmbook.simulate import simulate_schools
+
+    fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    broken = FitDiagnosis(converged=True, boundary=True, degenerate=True, messages=("broke down",))
+    monkeypatch.setattr(bootstrap_module, "diagnose_fit", lambda result: broken)
+    table = bootstrap_module.bootstrap_icc(fit, n_boot=2, seed=0)
+    assert (~table.converged).all() and table.boundary.all()

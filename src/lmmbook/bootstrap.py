@@ -98,7 +98,8 @@ def bootstrap_icc(
         One row per replicate with columns ``replicate`` (0, 1, ...),
         ``group_var`` (tau^2), ``residual_var`` (sigma^2), ``icc``,
         ``converged`` and ``boundary`` (bools, from
-        :func:`lmmbook.models.diagnose_fit`).
+        :func:`lmmbook.models.diagnose_fit`; a fit that broke down at a zero
+        variance counts as not converged).
 
     Examples
     --------
@@ -130,7 +131,8 @@ def bootstrap_icc(
         sigma2 = float(refit.scale)
         diagnosis = diagnose_fit(refit)
         rows.append(
-            (b, tau2, sigma2, tau2 / (tau2 + sigma2), diagnosis.converged, diagnosis.boundary)
+            (b, tau2, sigma2, tau2 / (tau2 + sigma2),
+             diagnosis.converged and not diagnosis.degenerate, diagnosis.boundary)
         )
     return pd.DataFrame(
         rows,

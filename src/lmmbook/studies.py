@@ -155,8 +155,9 @@ def simulate_coverage(
         ``method``, ``term``, ``truth``, ``estimate``, ``std_error``,
         ``ci_low``, ``ci_high``, ``level`` (the confidence level), ``covered``
         (the interval contains the truth), ``converged`` and ``boundary``
-        (of that method's fit: a mixed model can fail to converge or estimate
-        the school variance as zero).
+        (of that method's fit: a mixed model can fail to converge, break down
+        at a zero variance, which counts as not converged, or estimate the
+        school variance as zero).
 
     Examples
     --------
@@ -286,8 +287,8 @@ def _fit_arrays(y: np.ndarray, exog: np.ndarray, groups: np.ndarray, alpha: floa
     fits = (
         ("OLS", ols, ols.params, ols.bse, True, False),
         ("Cluster-robust OLS", robust, robust.params, robust.bse, True, False),
-        ("Mixed model", mixed, mixed.fe_params, mixed.bse_fe, diagnosis.converged,
-         diagnosis.boundary),
+        ("Mixed model", mixed, mixed.fe_params, mixed.bse_fe,
+         diagnosis.converged and not diagnosis.degenerate, diagnosis.boundary),
     )
     rows = []
     for method, fit, params, bse, converged, boundary in fits:
