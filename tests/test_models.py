@@ -140,3 +140,16 @@ def test_diagnose_fit_with_plain_array_inputs():
         fit = model.fit(method="powell")
     d = diagnose_fit(fit)
     assert d.boundary and "The Group variance is estimated as zero" in str(d)
+
+
+def test_variance_table_with_plain_array_inputs(seed42_data, seed42_fit):
+    import statsmodels.api as sm
+
+    from lmmbook.models import variance_table
+
+    exog = np.column_stack([np.ones(len(seed42_data)), seed42_data["hours"].to_numpy()])
+    fit = sm.MixedLM(seed42_data["score"].to_numpy(), exog,
+                     groups=seed42_data["school"].to_numpy()).fit(reml=True)
+    table = variance_table(fit)
+    assert list(table.group) == ["Group", "Residual"] and table.term[0] == "Intercept"
+    np.testing.assert_allclose(table.variance, variance_table(seed42_fit).variance, rtol=1e-6)

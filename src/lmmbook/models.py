@@ -405,11 +405,14 @@ def variance_table(result: object) -> pd.DataFrame:
     """
     result = check_mixedlm_result(result)
     group = _groups_name(result)
-    cov_re = result.cov_re
+    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
+    index = getattr(result.cov_re, "index", None)  # None for plain array inputs
+    names = list(index) if index is not None else list(result.model.data.exog_re_names)
+    exog_re = np.asarray(result.model.exog_re, dtype=float)
     rows = []
-    for name in cov_re.index:
-        term = "Intercept" if name in (group, "Group") else str(name)
-        rows.append((group, term, float(cov_re.loc[name, name])))
+    for k, name in enumerate(names):
+        term = "Intercept" if np.all(exog_re[:, k] == 1.0) else str(name)
+        rows.append((group, term, float(cov_re[k, k])))
     vc_names = getattr(getattr(result.model, "exog_vc", None), "names", [])
     for name, value in zip(vc_names, np.atleast_1d(result.vcomp)):
         rows.append((group, str(name), float(value)))
