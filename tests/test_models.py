@@ -153,3 +153,14 @@ def test_variance_table_with_plain_array_inputs(seed42_data, seed42_fit):
     table = variance_table(fit)
     assert list(table.group) == ["Group", "Residual"] and table.term[0] == "Intercept"
     np.testing.assert_allclose(table.variance, variance_table(seed42_fit).variance, rtol=1e-6)
+
+
+def test_random_effects_table_with_plain_array_inputs(seed42_data, seed42_fit):
+    import statsmodels.api as sm
+
+    exog = np.column_stack([np.ones(len(seed42_data)), seed42_data["hours"].to_numpy()])
+    fit = sm.MixedLM(seed42_data["score"].to_numpy(), exog,
+                     groups=seed42_data["school"].to_numpy()).fit(reml=True)
+    table = random_effects_table(fit)
+    assert list(table.columns) == ["Group", "term", "estimate"] and set(table.term) == {"Intercept"}
+    np.testing.assert_allclose(table.estimate, random_effects_table(seed42_fit).estimate, rtol=1e-5)

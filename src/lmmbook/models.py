@@ -214,10 +214,10 @@ def random_effects_table(result: object) -> pd.DataFrame:
     """
     result = check_mixedlm_result(result)
     group = _groups_name(result)
+    terms = _random_terms(result)
     rows = []
     for label, effects in result.random_effects.items():
-        for term, value in effects.items():
-            term = "Intercept" if term in (group, "Group") else str(term)
+        for term, value in zip(terms, np.asarray(effects, dtype=float)):
             rows.append((label, term, float(value)))
     table = pd.DataFrame(rows, columns=[group, "term", "estimate"])
     return table.sort_values([group, "term"], kind="stable").reset_index(drop=True)
@@ -282,6 +282,20 @@ def design_effect(cluster_size: float, icc: float) -> float:
     m = check_real(cluster_size, "cluster_size", minimum=1)
     icc = check_real(icc, "icc", minimum=0, maximum=1)
     return 1.0 + (m - 1.0) * icc
+
+
+def _random_terms(result: object) -> list[str]:
+    """Names of the random-effect terms, the intercept called ``"Intercept"``.
+
+    statsmodels names the random intercept after the groups (``"school"``,
+    ``"Group"`` or ``"Group Var"``); a term is the intercept when its column
+    of ``exog_re`` is all ones.
+    """
+    exog_re = np.asarray(result.model.exog_re, dtype=float)
+    names = result.model.data.exog_re_names
+    return [
+        "Intercept" if np.all(exog_re[:, k] == 1.0) else str(name) for k, name in enumerate(names)
+    ]
 
 
 def _groups_name(result: object) -> str:
@@ -406,13 +420,7 @@ def variance_table(result: object) -> pd.DataFrame:
     result = check_mixedlm_result(result)
     group = _groups_name(result)
     cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    index = getattr(result.cov_re, "index", None)  # None for plain array inputs
-    names = list(index) if index is not None else list(result.model.data.exog_re_names)
-    exog_re = np.asarray(result.model.exog_re, dtype=float)
-    rows = []
-    for k, name in enumerate(names):
-        term = "Intercept" if np.all(exog_re[:, k] == 1.0) else str(name)
-        rows.append((group, term, float(cov_re[k, k])))
+    rows = [(group, term, float(cov_re[k, k])) for k, term in enumerate(_random_terms(result))]
     vc_names = getattr(getattr(result.model, "exog_vc", None), "names", [])
     for name, value in zip(vc_names, np.atleast_1d(result.vcomp)):
         rows.append((group, str(name), float(value)))
