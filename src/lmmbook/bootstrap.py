@@ -17,7 +17,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from lmmbook.models import diagnose_fit
-from lmmbook.validation import check_int, check_random_intercept, check_real, check_values
+from lmmbook.validation import (
+    check_int,
+    check_random_intercept,
+    check_real,
+    check_seed,
+    check_values,
+)
 
 __all__ = ["simulate_from_fit", "bootstrap_icc", "percentile_interval"]
 
@@ -55,7 +61,7 @@ def simulate_from_fit(result: object, seed: int | np.random.Generator = 0) -> np
     True
     """
     result = check_random_intercept(result)
-    rng = _make_rng(seed)
+    rng = check_seed(seed)
     tau2 = float(np.asarray(result.cov_re)[0, 0])
     sigma2 = float(result.scale)
     codes, _ = pd.factorize(pd.Series(result.model.groups), sort=False)
@@ -114,7 +120,7 @@ def bootstrap_icc(
     """
     result = check_random_intercept(result)
     n_boot = check_int(n_boot, "n_boot", minimum=1)
-    rng = _make_rng(seed)
+    rng = check_seed(seed)
     model = result.model
     # Named pandas inputs, so each refit labels its estimates as the original does.
     exog = pd.DataFrame(np.asarray(model.exog), columns=list(model.exog_names))
@@ -172,8 +178,3 @@ def percentile_interval(values: object, level: float = 0.95) -> tuple[float, flo
     low, high = np.quantile(array, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
 
-
-def _make_rng(seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(check_int(seed, "seed", minimum=0))

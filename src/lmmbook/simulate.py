@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lmmbook.validation import check_int, check_pair, check_real
+from lmmbook.validation import check_int, check_pair, check_real, check_seed
 
 __all__ = ["simulate_schools", "school_labels"]
 
@@ -121,7 +121,7 @@ def simulate_schools(
     low, high = check_pair(hours_range, "hours_range", increasing=True)
     if resources_effect is not None:
         resources_effect = check_real(resources_effect, "resources_effect")
-    rng = _make_rng(seed)
+    rng = check_seed(seed)
 
     labels = school_labels(n_schools)
     school_effects = rng.normal(0.0, school_sd, size=n_schools)
@@ -155,8 +155,3 @@ def simulate_schools(
     df.attrs["truth"] = truth
     return df
 
-
-def _make_rng(seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(check_int(seed, "seed", minimum=0))

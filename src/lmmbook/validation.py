@@ -18,6 +18,7 @@ __all__ = [
     "check_int",
     "check_real",
     "check_pair",
+    "check_seed",
     "check_values",
     "check_dataframe",
     "check_mixedlm_result",
@@ -136,6 +137,35 @@ def check_pair(value: object, name: str, *, increasing: bool = False) -> tuple[f
     if increasing and not first < second:
         raise ValueError(f"{name} must have low < high, got {value!r}")
     return first, second
+
+
+def check_seed(seed: object, name: str = "seed") -> np.random.Generator:
+    """Return a random generator: ``seed`` itself, or ``np.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator
+        A non-negative integer seed, or a generator to draw from (simulation
+        studies draw many data sets from one stream).
+    name : str
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Examples
+    --------
+    >>> check_seed(42).normal() == np.random.default_rng(42).normal()
+    True
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be >= 0, got -1
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_int(seed, name, minimum=0))
 
 
 def check_values(
