@@ -57,6 +57,7 @@ CASES = [
     # models
     ("diagnose_fit: not a fit", lambda: models.diagnose_fit(DATA), TypeError, "result"),
     ("diagnose_fit: negative tol", lambda: models.diagnose_fit(FIT, tol=-1), ValueError, "tol"),
+    ("relative_cholesky: not a fit", lambda: models.relative_cholesky(DATA), TypeError, "result"),
     ("fixed_effects_table: OLS fit", lambda: models.fixed_effects_table(smf.ols("score ~ hours", DATA).fit()),
      TypeError, "result"),
     ("fixed_effects_table: alpha NaN", lambda: models.fixed_effects_table(FIT, alpha=np.nan), ValueError, "alpha"),

@@ -16,10 +16,22 @@ PACKAGE = ROOT / "src" / "lmmbook"
 def test_helper_modules_follow_imports_transitively():
     found = {p.name for p in helper_modules("from lmmbook.models import icc_from_fit", PACKAGE)}
     assert {"__init__.py", "models.py", "validation.py"} <= found
-    assert "plotting.py" not in found
-    found = {p.name for p in helper_modules("from lmmbook import simulate, plotting", PACKAGE)}
-    assert {"simulate.py", "plotting.py", "validation.py"} <= found
+    assert not any(p.parent.name == "plotting" for p in helper_modules(
+        "from lmmbook.models import icc_from_fit", PACKAGE))
+    found = {p.relative_to(PACKAGE).as_posix()
+             for p in helper_modules("from lmmbook import simulate, plotting", PACKAGE)}
+    assert {"simulate.py", "plotting/__init__.py", "plotting/base.py", "validation.py"} <= found
     assert {p.name for p in helper_modules("import numpy", PACKAGE)} == {"__init__.py"}
+
+
+def test_helper_modules_follow_a_subpackage_into_all_of_its_files():
+    """Importing one name from the plotting package runs its __init__, which imports
+    every submodule: a change to any of them must change the fingerprint."""
+    found = helper_modules("from lmmbook.plotting import plot_coverage", PACKAGE)
+    submodules = set((PACKAGE / "plotting").glob("*.py"))
+    assert submodules and submodules <= set(found)
+    deep = helper_modules("from lmmbook.plotting.base import new_figure", PACKAGE)
+    assert submodules <= set(deep)
 
 
 @pytest.fixture()

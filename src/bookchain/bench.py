@@ -135,11 +135,11 @@ def measure_execution(root: Path, work: Path) -> dict:
     results["code_edit_chapters_executed"] = len(executed)
 
     package = copy / "src" / "lmmbook"
-    module = package / "plotting.py"
+    module = package / "plotting" / "base.py"
     importers = sorted(c.name for c in chapters if module in helper_modules(code_of(c), package))
     module.write_text(module.read_text() + "\n# a comment: the module changed\n")
     _, executed = execute_chapters(copy)
-    results["helper_edit_module"] = "lmmbook/plotting.py"
+    results["helper_edit_module"] = "lmmbook/plotting/base.py"
     results["helper_edit_importers"] = importers
     results["helper_edit_chapters_executed"] = sorted(executed)
     results["helper_edit_extra_chapters_executed"] = len(set(executed) - set(importers))

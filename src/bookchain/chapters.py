@@ -17,7 +17,7 @@ METADATA_KEY = "lmmbook"
 _TOC_FILE = re.compile(r"^\s*-?\s*(?:file|root):\s*(\S+)\s*$", re.M)
 _CHAPTER = re.compile(r"^\d\d-[\w-]+$")
 _IMPORT = re.compile(
-    r"^\s*(?:from\s+lmmbook\.(\w+)\s+import|from\s+lmmbook\s+import\s+([\w, ]+)"
+    r"^\s*(?:from\s+lmmbook\.(\w+)(?:\.\w+)*\s+import|from\s+lmmbook\s+import\s+([\w, ]+)"
     r"|import\s+lmmbook\.(\w+))",
     re.M,
 )
@@ -98,18 +98,24 @@ def helper_modules(code: str, package: Path) -> list[Path]:
     The package's ``__init__.py`` is always included (importing any submodule
     runs it).
     """
-    seen: dict[str, Path] = {}
+    seen: dict[str, list[Path]] = {}
     todo = [code]
     while todo:
         for m in _IMPORT.finditer(todo.pop()):
             names = [m.group(1) or m.group(3)] if not m.group(2) else m.group(2).split(",")
             for name in (n.strip() for n in names):
-                path = package / f"{name}.py"
-                if name and name not in seen and path.exists():
-                    seen[name] = path
-                    todo.append(path.read_text())
+                if not name or name in seen:
+                    continue
+                # A module is one file; a subpackage (``plotting/``) is all of its
+                # files, since importing it runs its ``__init__``, which imports them.
+                files = sorted((package / name).glob("*.py")) or [package / f"{name}.py"]
+                files = [f for f in files if f.exists()]
+                if files:
+                    seen[name] = files
+                    todo.extend(f.read_text() for f in files)
     init = package / "__init__.py"
-    return sorted({init, *seen.values()} if init.exists() else set(seen.values()))
+    found = {f for files in seen.values() for f in files}
+    return sorted({init, *found} if init.exists() else found)
 
 
 def fingerprint(chapter: Chapter) -> str:
@@ -124,7 +130,7 @@ def fingerprint(chapter: Chapter) -> str:
     digest = hashlib.sha256()
     digest.update(code.encode())
     for path in helper_modules(code, chapter.root / "src" / "lmmbook"):
-        digest.update(path.name.encode())
+        digest.update(path.relative_to(chapter.root).as_posix().encode())
         digest.update(path.read_bytes())
     requirements = chapter.root / "requirements.txt"
     if requirements.exists():

@@ -7,6 +7,7 @@ be trusted. The fit itself, ``smf.mixedlm(...).fit()``, stays in the chapters.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from lmmbook.validation import (
 __all__ = [
     "FitDiagnosis",
     "diagnose_fit",
+    "relative_cholesky",
     "fixed_effects_table",
     "random_effects_table",
     "icc_from_fit",
@@ -30,8 +32,9 @@ __all__ = [
     "variance_table",
 ]
 
-#: A variance below this fraction of the residual variance is taken as zero,
-#: the threshold lme4 uses for "boundary (singular) fit".
+#: lme4's ``isSingular`` threshold: a fit is singular when a diagonal element of
+#: the relative Cholesky factor theta (a standard deviation divided by the residual
+#: standard deviation, for a random intercept ``tau / sigma``) is below it.
 BOUNDARY_TOL = 1e-4
 
 
@@ -77,9 +80,16 @@ class FitDiagnosis:
 def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
     """Say whether a ``MixedLM`` fit converged and whether it is singular.
 
-    A fit is on the boundary (singular, as lme4 says) when a random-effect
-    variance is estimated as zero, or the random-effects covariance matrix has
-    a zero eigenvalue, relative to the residual variance. A fit is degenerate
+    A fit is on the boundary (singular, as lme4 says) by lme4's own rule
+    (``isSingular``): some diagonal element of the relative Cholesky factor
+    theta is below ``tol``. For a random intercept that element is ``tau / sigma``,
+    the school standard deviation over the residual one; for correlated random
+    effects it is a conditional standard deviation (zero when the covariance
+    matrix is singular); each ``vc_formula`` variance component counts too
+    (see :func:`relative_cholesky`). statsmodels' optimisers stop near zero
+    rather than on it (theta of about 1e-4 where lme4 lands on exactly 0), so an
+    element below ``NEAR_ZERO`` also counts as zero when setting it to zero does
+    not lower the log-likelihood: the optimum is on the boundary. A fit is degenerate
     when its log-likelihood or fixed effects are not finite: statsmodels' default
     optimiser can stop at an exactly-zero variance and report such a fit as
     converged (Powell's method, ``fit(method="powell")``, avoids it).
@@ -89,7 +99,8 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
     result : MixedLMResults
         A fitted model, ``smf.mixedlm(...).fit()``.
     tol : float
-        Relative size below which a variance counts as zero.
+        Relative standard deviation (an element of theta) below which a
+        random effect counts as zero; lme4's default is ``1e-4``.
 
     Returns
     -------
@@ -127,13 +138,24 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
             "Refit with fit(method='powell')."
         )
     cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    relative = np.linalg.eigvalsh(cov_re) / float(result.scale)
-    boundary = bool(relative.size == 0 or relative.min() < tol)
+    theta = relative_cholesky(result)
+    small = theta < tol
+    if not degenerate:
+        small |= _optimum_at_zero(result, theta, tol)
+    boundary = bool(theta.size == 0 or small.any() or not np.isfinite(theta).all())
     if boundary:
-        what = f"The {_groups_name(result)} variance" if cov_re.shape == (1, 1) else (
-            "The random-effects covariance matrix is singular: some variance or "
-            "combination of variances"
-        )
+        n_re = cov_re.shape[0]
+        vc_names = list(getattr(getattr(result.model, "exog_vc", None), "names", []))
+        if small[n_re:].any() and not small[:n_re].any():
+            zero = [name for name, flag in zip(vc_names, small[n_re:]) if flag]
+            what = "The variance of " + ", ".join(zero)
+        elif n_re == 1:
+            what = f"The {_groups_name(result)} variance"
+        else:
+            what = (
+                "The random-effects covariance matrix is singular: some variance or "
+                "combination of variances"
+            )
         messages.append(
             f"{what} is estimated as zero (a boundary, or singular, fit): the data "
             "show no variation between groups beyond what the noise explains. "
@@ -142,6 +164,98 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
     return FitDiagnosis(
         converged=converged, boundary=boundary, degenerate=degenerate, messages=tuple(messages)
     )
+
+
+#: An element of theta below this is tested against the log-likelihood at zero.
+NEAR_ZERO = 1e-2
+#: How much higher (log-likelihood units) an interior fit must be than the same
+#: fit with one random effect set to zero for that effect to count as non-zero.
+LLF_TOL = 1e-6
+
+
+def _optimum_at_zero(result: object, theta: np.ndarray, tol: float) -> np.ndarray:
+    """Flag each element of theta whose optimum is at zero (see ``diagnose_fit``)."""
+    from statsmodels.regression.mixed_linear_model import MixedLMParams
+
+    model, scale = result.model, float(result.scale)
+    cov = np.atleast_2d(np.asarray(result.cov_re, dtype=float)) / scale
+    vcomp = np.atleast_1d(np.asarray(getattr(result, "vcomp", []), dtype=float)) / scale
+    fe = np.asarray(result.fe_params, dtype=float)
+    flags = np.zeros(theta.shape, dtype=bool)
+    candidates = np.flatnonzero((theta >= tol) & (theta < NEAR_ZERO))
+    if candidates.size == 0:
+        return flags
+
+    def loglike(cov_k: np.ndarray, vcomp_k: np.ndarray) -> float:
+        params = MixedLMParams.from_components(fe_params=fe, cov_re=cov_k, vcomp=vcomp_k)
+        return float(model.loglike(params, profile_fe=True))
+
+    # The model keeps the criterion of its latest fit (and result.llf is computed
+    # from it on first access): evaluate both under the criterion of this fit.
+    reml = model.reml
+    model.reml = result.method == "REML"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = loglike(cov, vcomp)
+            for k in candidates:
+                cov_k, vcomp_k = cov.copy(), vcomp.copy()
+                tiny = (tol / 10) ** 2
+                if k < cov.shape[0]:
+                    cov_k[k, :] = cov_k[:, k] = 0.0
+                    cov_k[k, k] = tiny
+                else:
+                    vcomp_k[k - cov.shape[0]] = tiny
+                at_zero = loglike(cov_k, vcomp_k)
+                flags[k] = np.isfinite(at_zero) and at_zero >= fitted - LLF_TOL
+    finally:
+        model.reml = reml
+    return flags
+
+
+def relative_cholesky(result: object) -> np.ndarray:
+    """Return the diagonal of lme4's relative Cholesky factor theta for a fit.
+
+    lme4 parametrises the random-effects covariance as ``sigma^2 L L'`` and
+    calls a fit singular when a diagonal element of ``L`` is (nearly) zero. Here
+    ``L`` is the lower Cholesky factor of ``cov_re / scale``; its ``k``-th
+    diagonal element is the standard deviation of the ``k``-th random effect
+    given the ones before it, over the residual standard deviation. Each
+    ``vc_formula`` variance component adds one element, ``sqrt(vcomp / scale)``.
+
+    Parameters
+    ----------
+    result : MixedLMResults
+        A fitted model.
+
+    Returns
+    -------
+    numpy.ndarray
+        The diagonal elements of ``L`` (in the order of ``cov_re``), then one per
+        variance component. A zero marks a random effect estimated at zero.
+
+    Examples
+    --------
+    >>> import statsmodels.formula.api as smf
+    >>> from lmmbook.simulate import simulate_schools
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> relative_cholesky(fit).round(3)  # tau / sigma
+    array([1.605])
+    """
+    result = check_mixedlm_result(result)
+    scale = float(result.scale)
+    cov = np.atleast_2d(np.asarray(result.cov_re, dtype=float)) / scale
+    diagonal = []
+    for k in range(cov.shape[0]):
+        # Conditional variance of effect k given effects 0..k-1 (a Schur complement);
+        # the pseudo-inverse keeps it defined when an earlier effect is degenerate.
+        before = cov[:k, :k]
+        cross = cov[:k, k]
+        conditional = cov[k, k] - cross @ np.linalg.pinv(before) @ cross if k else cov[k, k]
+        diagonal.append(np.sqrt(max(float(conditional), 0.0)))
+    vcomp = np.atleast_1d(np.asarray(getattr(result, "vcomp", []), dtype=float))
+    diagonal.extend(np.sqrt(np.clip(vcomp / scale, 0.0, None)))
+    return np.asarray(diagonal, dtype=float)
 
 
 def fixed_effects_table(result: object, alpha: float = 0.05) -> pd.DataFrame:

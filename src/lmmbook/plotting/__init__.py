@@ -1,0 +1,52 @@
+"""Figures of the book.
+
+Every helper returns a :class:`matplotlib.figure.Figure` made without pyplot
+(so nothing is shown or kept behind the reader's back); a chapter cell ends
+with the figure to display it (the chapters' setup cell runs ``%matplotlib inline``,
+which lets Jupyter show such figures). Conventions: no in-plot title (the caption is
+the title), labelled axes with units, and a colour-blind-safe palette (Okabe and
+Ito) in which groups are also told apart by marker shape.
+
+The helpers live in one module per subject (``base``, ``schools``, ``effects``,
+``inference``); every public name is importable from ``lmmbook.plotting``.
+"""
+
+from lmmbook.plotting.base import (
+    LABELS,
+    MARKERS,
+    OKABE_ITO,
+    group_styles,
+    label_axes,
+    new_figure,
+)
+from lmmbook.plotting.effects import plot_blups_vs_truth, plot_shrinkage
+from lmmbook.plotting.inference import (
+    plot_bootstrap_distribution,
+    plot_coverage,
+    plot_se_ratio,
+)
+from lmmbook.plotting.schools import (
+    plot_icc_panels,
+    plot_new_school_bands,
+    plot_school_lines,
+    plot_school_scatter,
+)
+
+__all__ = [
+    "OKABE_ITO",
+    "MARKERS",
+    "LABELS",
+    "group_styles",
+    "label_axes",
+    "new_figure",
+    "plot_school_scatter",
+    "plot_icc_panels",
+    "plot_bootstrap_distribution",
+    "plot_school_lines",
+    "plot_new_school_bands",
+    "plot_blups_vs_truth",
+    "plot_shrinkage",
+    "plot_coverage",
+    "plot_se_ratio",
+]
+
