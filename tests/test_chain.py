@@ -157,8 +157,8 @@ def test_chapter_layout(chapter):
         problems.append("first code cell is not the setup cell (%matplotlib inline, lmmbook imports)")
     exercises = re.findall(r"```\{exercise-start\}\n:label: ([\w-]+)", text)
     solutions = re.findall(r"```\{solution-start\} ([\w-]+)", text)
-    if len(exercises) < 2:
-        problems.append(f"{len(exercises)} exercises (need >= 2)")
+    if len(exercises) < 3:
+        problems.append(f"{len(exercises)} exercises (need >= 3)")
     if sorted(exercises) != sorted(solutions):
         problems.append(f"exercises {exercises} vs solutions {solutions}")
     bullets = re.search(r"## Key points\n+((?:- .*\n(?:  .*\n)*)+)", text + "\n")
