@@ -17,7 +17,8 @@ def test_known_values_of_the_running_example(seed42_fit):
     assert list(table.columns) == ["group", "term", "variance", "sd"]
     assert table["group"].tolist() == ["school", "Residual"]
     assert table["term"].tolist() == ["Intercept", ""]
-    np.testing.assert_allclose(table["variance"], [54.324, 21.092], atol=6e-4)
+    # lme4's REML optimum (tests/test_models.py holds the R call): 54.329 and 21.092.
+    np.testing.assert_allclose(table["variance"], [54.329, 21.092], atol=6e-4)
     np.testing.assert_allclose(table["sd"], np.sqrt(table["variance"]))
 
 
@@ -30,11 +31,12 @@ def test_variances_come_from_cov_re_and_scale_not_params(seed42_fit):
 
 
 def test_groups_passed_as_array_are_named_group(seed42_data):
-    fit = smf.mixedlm("score ~ hours", seed42_data, groups=seed42_data["school"].to_numpy()).fit()
+    fit = smf.mixedlm("score ~ hours", seed42_data,
+                      groups=seed42_data["school"].to_numpy()).fit(gtol=1e-8)
     table = variance_table(fit)
     assert table["group"].tolist() == ["Group", "Residual"]
     assert table.loc[0, "term"] == "Intercept"
-    assert table.loc[0, "variance"] == pytest.approx(54.324, abs=6e-4)
+    assert table.loc[0, "variance"] == pytest.approx(54.329, abs=6e-4)
 
 
 def test_random_slope_gives_one_row_per_variance(seed42_data):

@@ -110,7 +110,7 @@ def diagnose_fit(result: object, tol: float = BOUNDARY_TOL) -> FitDiagnosis:
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> diagnose_fit(fit).ok
     True
     >>> flat = simulate_schools(school_sd=0, seed=0)
@@ -238,7 +238,7 @@ def relative_cholesky(result: object) -> np.ndarray:
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> relative_cholesky(fit).round(3)  # tau / sigma
     array([1.605])
     """
@@ -278,7 +278,7 @@ def fixed_effects_table(result: object, alpha: float = 0.05) -> pd.DataFrame:
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> fixed_effects_table(fit)[["term", "estimate", "std_error"]].round(3)
             term  estimate  std_error
     0  Intercept    47.648      2.484
@@ -320,7 +320,7 @@ def random_effects_table(result: object) -> pd.DataFrame:
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> random_effects_table(fit).head(2).round(3)
           school       term  estimate
     0  School 01  Intercept     6.260
@@ -357,7 +357,7 @@ def icc_from_fit(result: object) -> float:
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> round(icc_from_fit(fit), 3)
     0.72
     """
@@ -463,7 +463,7 @@ def predict_new_school(result: object, x: object, level: float = 0.95) -> pd.Dat
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> predict_new_school(fit, [0, 10])[["hours", "estimate", "conf_low", "school_low"]].round(2)
        hours  estimate  conf_low  school_low
     0    0.0     47.65     42.78       32.40
@@ -525,10 +525,10 @@ def variance_table(result: object) -> pd.DataFrame:
     --------
     >>> import statsmodels.formula.api as smf
     >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit()
+    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
     >>> variance_table(fit).round(3)
           group       term  variance     sd
-    0    school  Intercept    54.324  7.371
+    0    school  Intercept    54.329  7.371
     1  Residual               21.092  4.593
     """
     result = check_mixedlm_result(result)
