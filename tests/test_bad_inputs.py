@@ -29,6 +29,8 @@ PREDICTION = models.predict_new_school(FIT, np.linspace(1, 10, 5))
 COVERAGE = studies.summarize_coverage(studies.simulate_coverage(n_sims=3, seed=1))
 EFFECTS = pd.DataFrame({"school": ["A", "B"], "blup": [1.0, -1.0], "truth": [1.5, -0.5],
                         "mean_residual": [1.2, -1.1], "n": [5, 7]})
+CATERPILLAR = pd.DataFrame({"school": ["A", "B"], "estimate": [1.0, -1.0], "low": [0.0, -2.0],
+                            "high": [2.0, 0.0]})
 
 
 def drop(df: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -67,6 +69,9 @@ CASES = [
     ("design_effect: ICC above one", lambda: models.design_effect(15, 1.2), ValueError, "icc"),
     ("design_effect: infinite size", lambda: models.design_effect(np.inf, 0.3), ValueError, "cluster_size"),
     ("variance_table: a DataFrame", lambda: models.variance_table(DATA), TypeError, "result"),
+    ("predict_random_effects: not a fit", lambda: models.predict_random_effects(DATA), TypeError, "result"),
+    ("predict_random_effects: level zero", lambda: models.predict_random_effects(FIT, level=0.0),
+     ValueError, "level"),
     ("predict_new_school: NaN hours", lambda: models.predict_new_school(FIT, [1.0, np.nan]), ValueError, "x"),
     ("predict_new_school: infinite hours", lambda: models.predict_new_school(FIT, [np.inf]), ValueError, "x"),
     ("predict_new_school: empty hours", lambda: models.predict_new_school(FIT, []), ValueError, "x"),
@@ -148,6 +153,10 @@ CASES = [
      lambda: plotting.plot_shrinkage(pd.concat([EFFECTS, EFFECTS])), ValueError, "school"),
     ("plot_shrinkage: NaN start",
      lambda: plotting.plot_shrinkage(with_value(EFFECTS, "mean_residual", 0, np.nan)), ValueError, "mean_residual"),
+    ("plot_caterpillar: repeated school",
+     lambda: plotting.plot_caterpillar(pd.concat([CATERPILLAR, CATERPILLAR])), ValueError, "school"),
+    ("plot_caterpillar: low above estimate",
+     lambda: plotting.plot_caterpillar(with_value(CATERPILLAR, "low", 0, 5.0)), ValueError, "low"),
     ("plot_coverage: missing mc_se", lambda: plotting.plot_coverage(drop(COVERAGE, "mc_se")), ValueError, "mc_se"),
     ("plot_coverage: empty", lambda: plotting.plot_coverage(COVERAGE.iloc[:0]), ValueError, "summary"),
     ("plot_se_ratio: negative ratio",

@@ -19,7 +19,7 @@ from lmmbook.plotting.base import (
     label_axes,
     new_figure,
 )
-from lmmbook.plotting.effects import plot_blups_vs_truth, plot_shrinkage
+from lmmbook.plotting.effects import plot_blups_vs_truth, plot_caterpillar, plot_shrinkage
 from lmmbook.plotting.inference import (
     plot_bootstrap_distribution,
     plot_coverage,
@@ -46,6 +46,7 @@ __all__ = [
     "plot_new_school_bands",
     "plot_blups_vs_truth",
     "plot_shrinkage",
+    "plot_caterpillar",
     "plot_coverage",
     "plot_se_ratio",
 ]

@@ -149,4 +149,82 @@ def plot_shrinkage(
     return fig
 
 
-#: Tick labels for the coefficients of the coverage study.
+
+def plot_caterpillar(
+    table: pd.DataFrame,
+    estimate: str = "estimate",
+    low: str = "low",
+    high: str = "high",
+    group: str = "school",
+    truth: str | None = None,
+) -> Figure:
+    """Draw predicted group effects sorted by size, each with its interval.
+
+    A "caterpillar plot": one row per group, from the lowest prediction at
+    the bottom to the highest at the top, a horizontal segment from ``low``
+    to ``high`` and a dot at the prediction. Chapter "Fixed and random
+    effects" draws the BLUPs of :func:`lmmbook.models.predict_random_effects`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per group.
+    estimate, low, high : str
+        Numeric columns with the prediction and the ends of its interval
+        (``low <= estimate <= high`` in every row).
+    group : str
+        Column with the group labels (one row each), shown on the vertical axis.
+    truth : str, optional
+        Numeric column with the true effects (simulated data), drawn as
+        crosses.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Groups sorted by ``estimate`` from bottom to top; one line collection
+        of intervals (one segment per group); a scatter collection of the
+        predictions, then one of the true effects if asked for; a vertical
+        line at zero; a legend above the axes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"school": ["A", "B"], "estimate": [2.0, -1.0],
+    ...                       "low": [0.5, -3.0], "high": [3.5, 1.0]})
+    >>> ax = plot_caterpillar(table).axes[0]
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['B', 'A']
+    >>> [seg[:, 0].tolist() for seg in ax.collections[0].get_segments()]
+    [[-3.0, 1.0], [0.5, 3.5]]
+    """
+    numeric = [estimate, low, high] if truth is None else [estimate, low, high, truth]
+    table = check_dataframe(table, "table", numeric=numeric, columns=[group])
+    if table[group].duplicated().any():
+        raise ValueError(f"table[{group!r}] must hold each group once")
+    bad = (table[low] > table[estimate]) | (table[estimate] > table[high])
+    if bad.any():
+        raise ValueError(
+            f"table[{low!r}] <= table[{estimate!r}] <= table[{high!r}] must hold in every "
+            f"row; it fails for {list(table.loc[bad, group].astype(str))}"
+        )
+    ordered = table.sort_values(estimate, kind="stable").reset_index(drop=True)
+    y = np.arange(len(ordered), dtype=float)
+
+    fig, ax = new_figure(7.0, 1.1 + 0.38 * len(ordered))
+    ax.axvline(0.0, color=OKABE_ITO[7], linewidth=1.0, linestyle="--",
+               label="Zero (the average school)")
+    ax.hlines(y, ordered[low], ordered[high], color=OKABE_ITO[4], linewidth=2.0,
+              label="Interval")
+    ax.scatter(ordered[estimate], y, s=40, color=OKABE_ITO[4], zorder=3,
+               label="Prediction (BLUP)")
+    if truth is not None:
+        ax.scatter(ordered[truth], y, s=46, marker="x", color=OKABE_ITO[3],
+                   linewidths=1.8, zorder=4, label="True effect")
+    ax.set_yticks(y, list(ordered[group].astype(str)))
+    ax.set_ylim(-0.7, len(ordered) - 0.3)
+    ax.grid(False, axis="y")
+    ax.set_xlabel("School effect (points)")
+    ax.set_ylabel(group.capitalize())
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False,
+              fontsize="small")
+    return fig
