@@ -1,0 +1,100 @@
+# lme4 fits of every model the book fits with statsmodels, written to one CSV.
+#
+# The book's numbers are trusted because another engine computed them: this
+# script refits each model with lme4 on exactly the rows statsmodels uses
+# (written by export_data.py) and stores the results in lme4_fits.csv, which
+# the tests compare with statsmodels. CI re-runs it (make references) and fails
+# if the stored file differs, so the references cannot drift or be edited.
+#
+# Usage: Rscript tests/reference/fit_lme4.R DATADIR OUTFILE
+suppressPackageStartupMessages(library(lme4))
+
+args <- commandArgs(trailingOnly = TRUE)
+if (length(args) != 2) stop("usage: Rscript fit_lme4.R DATADIR OUTFILE")
+data_dir <- args[[1]]
+out_file <- args[[2]]
+
+read <- function(name, factors) {
+  d <- read.csv(file.path(data_dir, paste0(name, ".csv")), stringsAsFactors = FALSE)
+  for (f in factors) d[[f]] <- factor(d[[f]])
+  d
+}
+
+schools <- read("schools_seed42", "school")
+sleep <- read("sleepstudy", "subject")
+dye <- read("dyestuff", "batch")
+dye2 <- read("dyestuff2", "batch")
+pen <- read("penicillin", c("plate", "sample"))
+pastes <- read("pastes", c("batch", "cask", "sample"))
+radon <- read("radon", "county")
+hsb <- read("hsb82", c("school", "sector"))
+hsb$cses <- hsb$ses - ave(hsb$ses, hsb$school)
+hsb$school_ses <- ave(hsb$ses, hsb$school)
+
+# name, formula, data, REML
+models <- list(
+  list("schools_empty", score ~ 1 + (1 | school), schools, TRUE),
+  list("schools_ri", score ~ hours + (1 | school), schools, TRUE),
+  list("schools_ri_ml", score ~ hours + (1 | school), schools, FALSE),
+  list("sleep_ri", reaction ~ days + (1 | subject), sleep, TRUE),
+  list("sleep_rs", reaction ~ days + (days | subject), sleep, TRUE),
+  list("sleep_rs_ml", reaction ~ days + (days | subject), sleep, FALSE),
+  list("sleep_ri_ml", reaction ~ days + (1 | subject), sleep, FALSE),
+  list("sleep_uncorrelated", reaction ~ days + (days || subject), sleep, TRUE),
+  list("dyestuff", yield_g ~ 1 + (1 | batch), dye, TRUE),
+  list("dyestuff2", yield_g ~ 1 + (1 | batch), dye2, TRUE),
+  list("penicillin", diameter ~ 1 + (1 | plate) + (1 | sample), pen, TRUE),
+  list("pastes_nested", strength ~ 1 + (1 | batch / cask), pastes, TRUE),
+  list("pastes_crossed", strength ~ 1 + (1 | batch) + (1 | cask), pastes, TRUE),
+  list("radon_empty", log_radon ~ 1 + (1 | county), radon, TRUE),
+  list("radon_floor", log_radon ~ floor + (1 | county), radon, TRUE),
+  list("radon_floor_slope", log_radon ~ floor + (floor | county), radon, TRUE),
+  list("radon_uranium", log_radon ~ floor + uranium + (1 | county), radon, TRUE),
+  list("hsb_empty", math ~ 1 + (1 | school), hsb, TRUE),
+  list("hsb_ses", math ~ ses + (1 | school), hsb, TRUE),
+  list("hsb_mundlak", math ~ cses + school_ses + (1 | school), hsb, TRUE),
+  list("hsb_cses_slope", math ~ cses + school_ses + sector + (cses | school), hsb, TRUE)
+)
+
+rows <- list()
+add <- function(model, quantity, term, value) {
+  rows[[length(rows) + 1]] <<- data.frame(
+    model = model, quantity = quantity, term = term,
+    value = trimws(formatC(value, digits = 9, format = "g")), stringsAsFactors = FALSE
+  )
+}
+
+for (m in models) {
+  name <- m[[1]]
+  fit <- lmer(m[[2]], data = m[[3]], REML = m[[4]],
+              control = lmerControl(optimizer = "bobyqa", calc.derivs = TRUE))
+  coefs <- summary(fit)$coefficients
+  for (term in rownames(coefs)) {
+    add(name, "estimate", term, coefs[term, "Estimate"])
+    add(name, "std_error", term, coefs[term, "Std. Error"])
+  }
+  vc <- as.data.frame(VarCorr(fit))
+  for (i in seq_len(nrow(vc))) {
+    term <- if (vc$grp[i] == "Residual") "Residual" else
+      paste(vc$grp[i], vc$var1[i], if (is.na(vc$var2[i])) "" else vc$var2[i], sep = "|")
+    if (is.na(vc$var2[i])) {
+      add(name, "sd", term, vc$sdcor[i])
+      add(name, "variance", term, vc$vcov[i])
+    } else {
+      add(name, "correlation", term, vc$sdcor[i])
+    }
+  }
+  criterion <- if (m[[4]]) "reml_criterion" else "deviance"
+  add(name, criterion, "", if (m[[4]]) REMLcrit(fit) else deviance(fit))
+  add(name, "loglik", "", as.numeric(logLik(fit)))
+  add(name, "singular", "", as.numeric(isSingular(fit)))
+  add(name, "nobs", "", nobs(fit))
+}
+
+out <- do.call(rbind, rows)
+writeLines(c(
+  "# lme4 reference fits: written by tests/reference/fit_lme4.R (make references); do not edit.",
+  paste0("# lme4 ", packageVersion("lme4"), ", ", R.version.string)
+), out_file)
+suppressWarnings(write.table(out, out_file, sep = ",", row.names = FALSE, quote = FALSE,
+                             append = TRUE, col.names = TRUE))

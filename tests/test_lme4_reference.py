@@ -1,0 +1,89 @@
+"""Every model of the catalogue, fitted by statsmodels, agrees with lme4.
+
+The lme4 results are stored in ``src/lmmbook/data/lme4_fits.csv`` by
+``tests/reference/fit_lme4.R`` (``make references``); CI re-runs the script and
+fails if the file changes. These tests need no R.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from lmmbook.models import diagnose_fit
+from lmmbook.reference import CATALOGUE, compare_with_lme4, fit_catalogue_model, load_lme4_fits
+
+#: The book prints at most four or five significant digits.
+REL_TOL = 1e-4
+#: ... and values near zero (a variance at the boundary) to about 1e-4.
+ABS_TOL = 1e-4
+#: Balanced designs, where statsmodels' and lme4's standard errors coincide.
+BALANCED = {"schools_empty", "schools_ri", "schools_ri_ml", "sleep_ri", "sleep_rs",
+            "sleep_rs_ml", "sleep_ri_ml", "sleep_uncorrelated", "dyestuff", "dyestuff2",
+            "penicillin", "pastes_nested", "pastes_crossed"}
+AGREE = ["estimate", "std_error_given_variances", "sd", "variance", "correlation",
+         "reml_criterion", "deviance", "loglik"]
+
+
+@cache
+def fit(name: str):
+    return fit_catalogue_model(name)
+
+
+@cache
+def comparison(name: str):
+    table, _ = compare_with_lme4(name, fit(name))
+    return table
+
+
+def test_the_r_script_fits_every_catalogue_model_and_nothing_else():
+    script = (ROOT / "tests" / "reference" / "fit_lme4.R").read_text()
+    in_script = re.findall(r'^\s*list\("(\w+)", ', script, re.M)
+    assert sorted(in_script) == sorted(CATALOGUE)
+    stored = set(load_lme4_fits()["model"])
+    assert stored == set(CATALOGUE), "re-run `make references`"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_statsmodels_agrees_with_lme4_to_the_printed_digits(name):
+    table = comparison(name)
+    checked = table[table["quantity"].isin(AGREE)]
+    assert {"estimate", "sd", "loglik"} <= set(checked["quantity"])
+    bad = checked[(checked["rel_diff"] > REL_TOL) & (checked["abs_diff"] > ABS_TOL)]
+    assert bad.empty, f"{name}: statsmodels differs from lme4:\n{bad.to_string()}"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_statsmodels_standard_errors_match_lme4_only_for_balanced_designs(name):
+    """statsmodels' bse_fe inverts the full observed information (variances
+    included); lme4's are (X'V^-1 X)^-1, conditional on the variances. The two
+    coincide for balanced designs and differ, by up to 15% here, otherwise."""
+    se = comparison(name).query("quantity == 'std_error'")
+    worst = float(se["rel_diff"].max())
+    if name in BALANCED:
+        assert worst < 1e-3
+    else:
+        assert worst < 0.15
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_boundary_report_agrees_with_lme4s_is_singular(name):
+    singular = load_lme4_fits().query("model == @name and quantity == 'singular'")["value"]
+    assert len(singular) == 1
+    assert diagnose_fit(fit(name)).boundary == bool(singular.iloc[0])
+
+
+def test_the_book_s_reference_values_are_in_the_file():
+    """The values the book's guide quotes from lme4 (sleepstudy, REML)."""
+    fits = load_lme4_fits().query("model == 'sleep_rs'").set_index(["quantity", "term"])["value"]
+    assert np.isclose(fits["estimate", "(Intercept)"], 251.405, atol=5e-4)
+    assert np.isclose(fits["std_error", "days"], 1.546, atol=5e-4)
+    assert np.isclose(fits["sd", "subject|(Intercept)|"], 24.741, atol=5e-4)
+    assert np.isclose(fits["correlation", "subject|(Intercept)|days"], 0.066, atol=5e-4)
+    assert np.isclose(fits["reml_criterion", ""], 1743.628, atol=5e-4)
+    ml = load_lme4_fits().query("model == 'sleep_rs_ml' and quantity == 'deviance'")["value"]
+    assert np.isclose(float(ml.iloc[0]), 1751.939, atol=5e-4)
