@@ -87,3 +87,35 @@ def test_the_book_s_reference_values_are_in_the_file():
     assert np.isclose(fits["reml_criterion", ""], 1743.628, atol=5e-4)
     ml = load_lme4_fits().query("model == 'sleep_rs_ml' and quantity == 'deviance'")["value"]
     assert np.isclose(float(ml.iloc[0]), 1751.939, atol=5e-4)
+
+
+def test_the_ci_check_catches_an_edited_or_missing_reference(tmp_path):
+    """CI re-runs lme4 and compares with tests/reference/compare_fits.py: an edited
+    value or a dropped row must fail it, lme4's run-to-run noise (1e-7) must not."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "reference"))
+    try:
+        from compare_fits import compare
+    finally:
+        sys.path.pop(0)
+    stored = ROOT / "src" / "lmmbook" / "data" / "lme4_fits.csv"
+    lines = stored.read_text().splitlines()
+    header = [i for i, line in enumerate(lines) if line.startswith("model,")][0]
+
+    def write(name, edit):
+        rows = [edit(line) if i > header else line for i, line in enumerate(lines)]
+        path = tmp_path / name
+        path.write_text("\n".join(r for r in rows if r is not None) + "\n")
+        return str(path)
+
+    def nudge(line, factor):
+        *key, value = line.split(",")
+        return ",".join([*key, repr(float(value) * factor)])
+
+    assert compare(str(stored), write("same.csv", lambda line: line)) == []
+    assert compare(str(stored), write("noise.csv", lambda line: nudge(line, 1 + 1e-7))) == []
+    edited = write("edited.csv", lambda line: nudge(line, 1.001) if line.startswith("sleep_rs,sd,") else line)
+    assert any("sleep_rs" in problem for problem in compare(str(stored), edited))
+    dropped = write("dropped.csv", lambda line: None if line.startswith("dyestuff2,") else line)
+    assert any("only in" in problem and "dyestuff2" in problem for problem in compare(str(stored), dropped))

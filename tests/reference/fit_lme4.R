@@ -6,13 +6,16 @@
 # the tests compare with statsmodels. CI re-runs it (make references) and fails
 # if the stored file differs, so the references cannot drift or be edited.
 #
-# Usage: Rscript tests/reference/fit_lme4.R DATADIR OUTFILE
+# Usage: Rscript tests/reference/fit_lme4.R DATADIR OUTFILE [TIMINGS]
+# TIMINGS, if given, receives the seconds of each fit (the median of 5), kept
+# apart from OUTFILE because times vary from run to run and OUTFILE must not.
 suppressPackageStartupMessages(library(lme4))
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) != 2) stop("usage: Rscript fit_lme4.R DATADIR OUTFILE")
+if (!(length(args) %in% c(2, 3))) stop("usage: Rscript fit_lme4.R DATADIR OUTFILE [TIMINGS]")
 data_dir <- args[[1]]
 out_file <- args[[2]]
+timings_file <- if (length(args) == 3) args[[3]] else NA
 
 read <- function(name, factors) {
   d <- read.csv(file.path(data_dir, paste0(name, ".csv")), stringsAsFactors = FALSE)
@@ -57,6 +60,7 @@ models <- list(
 )
 
 rows <- list()
+timings <- data.frame(model = character(), seconds = numeric(), stringsAsFactors = FALSE)
 add <- function(model, quantity, term, value) {
   rows[[length(rows) + 1]] <<- data.frame(
     model = model, quantity = quantity, term = term,
@@ -66,8 +70,13 @@ add <- function(model, quantity, term, value) {
 
 for (m in models) {
   name <- m[[1]]
-  fit <- lmer(m[[2]], data = m[[3]], REML = m[[4]],
-              control = lmerControl(optimizer = "bobyqa", calc.derivs = TRUE))
+  fit_once <- function() lmer(m[[2]], data = m[[3]], REML = m[[4]],
+                              control = lmerControl(optimizer = "bobyqa", calc.derivs = TRUE))
+  fit <- fit_once()
+  if (!is.na(timings_file)) {
+    seconds <- median(replicate(5, system.time(suppressMessages(fit_once()))[["elapsed"]]))
+    timings[nrow(timings) + 1, ] <- list(name, seconds)
+  }
   coefs <- summary(fit)$coefficients
   for (term in rownames(coefs)) {
     add(name, "estimate", term, coefs[term, "Estimate"])
@@ -98,3 +107,11 @@ writeLines(c(
 ), out_file)
 suppressWarnings(write.table(out, out_file, sep = ",", row.names = FALSE, quote = FALSE,
                              append = TRUE, col.names = TRUE))
+if (!is.na(timings_file)) {
+  writeLines(c(
+    "# Seconds per lme4 fit (median of 5), written by tests/reference/fit_lme4.R; varies by run.",
+    paste0("# lme4 ", packageVersion("lme4"), ", ", R.version.string)
+  ), timings_file)
+  suppressWarnings(write.table(timings, timings_file, sep = ",", row.names = FALSE, quote = FALSE,
+                               append = TRUE, col.names = TRUE))
+}
