@@ -32,6 +32,7 @@ __all__ = [
     "ModelSpec",
     "CATALOGUE",
     "load_lme4_fits",
+    "load_lme4_timings",
     "load_model_data",
     "fit_catalogue_model",
     "tidy_mixedlm",
@@ -149,6 +150,25 @@ def load_lme4_fits() -> pd.DataFrame:
         table = pd.read_csv(handle, comment="#", keep_default_na=False)
     table["value"] = table["value"].astype(float)
     return table
+
+
+def load_lme4_timings() -> pd.Series:
+    """Return lme4's seconds per fit (the median of 5) when the references were made.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by model name. Times vary from run to run, so they are kept
+        apart from the results, which must not.
+
+    Examples
+    --------
+    >>> sorted(load_lme4_timings().index) == sorted(CATALOGUE)
+    True
+    """
+    text = resources.files("lmmbook").joinpath("data", "lme4_timings.csv")
+    with text.open() as handle:
+        return pd.read_csv(handle, comment="#").set_index("model")["seconds"]
 
 
 def load_model_data(name: str) -> pd.DataFrame:
