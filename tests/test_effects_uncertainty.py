@@ -7,6 +7,8 @@ size; the plot is checked on the artists it draws.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -122,3 +124,57 @@ def test_caterpillar_rejects_estimate_outside_interval(caterpillar):
     bad = caterpillar.assign(high=caterpillar["estimate"] - 0.1)
     with pytest.raises(ValueError, match="high"):
         plot_caterpillar(bad)
+
+
+# --- claims of chapter "Fixed and random effects", checked by simulation ----------------
+
+
+def _unequal_schools(rng: np.random.Generator) -> pd.DataFrame:
+    """The chapter's weak-effects design: tau = 3, schools of 2 to 15 students."""
+    data = simulate_schools(n_schools=10, n_per_school=15, seed=rng, school_sd=3)
+    sizes = dict(zip(sorted(data["school"].unique()), [2, 3, 4, 5, 6, 8, 10, 12, 14, 15]))
+    kept = data[data.groupby("school").cumcount() < data["school"].map(sizes)]
+    kept.attrs = data.attrs
+    return kept
+
+
+def test_blups_beat_unpooled_means_on_average_with_estimated_variances():
+    """Shrinkage lowers the total squared error on average, with beta and variances estimated."""
+    rng = np.random.default_rng(2024)
+    errors = []
+    for _ in range(20):
+        data = _unequal_schools(rng)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = smf.mixedlm("score ~ hours", data, groups="school").fit(reml=True)
+        beta = fit.fe_params
+        resid = data["score"] - beta["Intercept"] - beta["hours"] * data["hours"]
+        unpooled = resid.groupby(data["school"]).mean()
+        blup = random_effects_table(fit).set_index("school")["estimate"]
+        true = data.attrs["truth"]["school_effects"]
+        errors.append((((blup - true) ** 2).sum(), ((unpooled - true) ** 2).sum()))
+    errors = np.array(errors)
+    assert (errors[:, 0] < errors[:, 1]).mean() > 0.6  # BLUPs closer in most data sets
+    assert errors[:, 0].sum() < 0.9 * errors[:, 1].sum()  # and on average
+
+
+def test_conditional_intervals_undercover_and_pev_intervals_do_not():
+    """statsmodels' conditional SDs ignore beta_hat: their 95% intervals cover the true
+    effect far less often; adding Henderson's prediction error variance restores it."""
+    rng = np.random.default_rng(7)
+    narrow, wide = [], []
+    for _ in range(40):
+        data = simulate_schools(n_schools=10, n_per_school=15, seed=rng)
+        fit = smf.mixedlm("score ~ hours", data, groups="school").fit(reml=True)
+        table = predict_random_effects(fit)
+        tau2, sigma2 = fit.cov_re.iloc[0, 0], fit.scale
+        x = fit.model.exog
+        z = (data["school"].to_numpy()[:, None] == table["school"].to_numpy()[None, :]).astype(float)
+        c = np.block([[x.T @ x, x.T @ z], [z.T @ x, z.T @ z + sigma2 / tau2 * np.eye(10)]]) / sigma2
+        pev_sd = np.sqrt(np.diag(np.linalg.inv(c))[2:])
+        error = np.abs(data.attrs["truth"]["school_effects"].loc[table["school"]].to_numpy()
+                       - table["estimate"].to_numpy())
+        narrow.append(error < table["high"].to_numpy() - table["estimate"].to_numpy())
+        wide.append(error < norm.ppf(0.975) * pev_sd)
+    assert 0.45 < np.mean(narrow) < 0.75  # the chapter's known-variance figure is about 63%
+    assert np.mean(wide) > 0.88
