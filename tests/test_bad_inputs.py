@@ -26,7 +26,8 @@ SLOPES_FIT = smf.mixedlm("score ~ hours", DATA, groups="school", re_formula="~ho
 TWO_COVARIATES_FIT = smf.mixedlm("score ~ hours + resources", RES_DATA, groups="school").fit()
 LINES = pd.DataFrame({"school": sorted(DATA.school.unique()), "intercept": 50.0, "slope": 3.0})
 PREDICTION = models.predict_new_school(FIT, np.linspace(1, 10, 5))
-COVERAGE = studies.summarize_coverage(studies.simulate_coverage(n_sims=3, seed=1))
+COVERAGE = pd.DataFrame({"method": ["OLS", "OLS"], "term": ["hours", "resources"],
+                         "coverage": [0.95, 0.44], "mc_se": [0.01, 0.02], "level": 0.95})
 EFFECTS = pd.DataFrame({"school": ["A", "B"], "blup": [1.0, -1.0], "truth": [1.5, -0.5],
                         "mean_residual": [1.2, -1.1], "n": [5, 7]})
 CATERPILLAR = pd.DataFrame({"school": ["A", "B"], "estimate": [1.0, -1.0], "low": [0.0, -2.0],
@@ -103,16 +104,17 @@ CASES = [
      lambda: studies.fit_replicate(RES_DATA.groupby("school").head(1)), ValueError, "school"),
     ("fit_replicate: empty", lambda: studies.fit_replicate(RES_DATA.iloc[:0]), ValueError, "data"),
     ("fit_replicate: not a frame", lambda: studies.fit_replicate(RES_DATA.to_numpy()), TypeError, "data"),
-    ("simulate_coverage: zero sims", lambda: studies.simulate_coverage(n_sims=0), ValueError, "n_sims"),
-    ("simulate_coverage: one school", lambda: studies.simulate_coverage(n_sims=2, n_schools=1), ValueError,
+    ("simulate_estimates: zero sims", lambda: studies.simulate_estimates(n_sims=0), ValueError, "n_sims"),
+    ("simulate_estimates: one school", lambda: studies.simulate_estimates(n_sims=2, n_schools=1), ValueError,
      "n_schools"),
-    ("simulate_coverage: one student per school", lambda: studies.simulate_coverage(n_sims=2, n_per_school=1),
+    ("simulate_estimates: one student per school", lambda: studies.simulate_estimates(n_sims=2, n_per_school=1),
      ValueError, "n_per_school"),
-    ("simulate_coverage: negative school SD", lambda: studies.simulate_coverage(n_sims=2, school_sd=-1),
+    ("simulate_estimates: negative school SD", lambda: studies.simulate_estimates(n_sims=2, school_sd=-1),
      ValueError, "school_sd"),
-    ("simulate_coverage: alpha zero", lambda: studies.simulate_coverage(n_sims=2, alpha=0), ValueError, "alpha"),
-    ("summarize_coverage: wrong table", lambda: studies.summarize_coverage(DATA), ValueError, "results"),
-    ("summarize_coverage: not a frame", lambda: studies.summarize_coverage([1, 2]), TypeError, "results"),
+    ("simulate_estimates: text progress", lambda: studies.simulate_estimates(n_sims=2, progress="yes"), TypeError,
+     "progress"),
+    ("summarize_estimates: wrong table", lambda: studies.summarize_estimates(DATA), ValueError, "results"),
+    ("summarize_estimates: not a frame", lambda: studies.summarize_estimates([1, 2]), TypeError, "results"),
     # plotting
     ("plot_school_scatter: missing column", lambda: plotting.plot_school_scatter(drop(DATA, "hours")),
      ValueError, "hours"),
@@ -159,6 +161,9 @@ CASES = [
      lambda: plotting.plot_caterpillar(with_value(CATERPILLAR, "low", 0, 5.0)), ValueError, "low"),
     ("plot_coverage: missing mc_se", lambda: plotting.plot_coverage(drop(COVERAGE, "mc_se")), ValueError, "mc_se"),
     ("plot_coverage: empty", lambda: plotting.plot_coverage(COVERAGE.iloc[:0]), ValueError, "summary"),
+    ("plot_coverage: eight methods",
+     lambda: plotting.plot_coverage(COVERAGE.iloc[[0] * 8].assign(method=list("abcdefgh"))),
+     ValueError, "methods"),
     ("plot_se_ratio: negative ratio",
      lambda: plotting.plot_se_ratio(pd.DataFrame({"term": ["hours"], "se_ratio": [-1.0]})), ValueError, "se_ratio"),
     ("plot_se_ratio: not a frame", lambda: plotting.plot_se_ratio({"hours": 1.2}), TypeError, "table"),

@@ -1,4 +1,4 @@
-"""Tests of the figures of the naive-OLS chapter: plot_coverage and plot_se_ratio.
+"""Tests of plot_coverage (chapter "How far to trust an interval") and plot_se_ratio (chapter 2).
 
 nbval does not compare images, so these tests check what the helpers draw: the
 points and their positions, the error bars, the reference lines, labels, legend.
@@ -96,6 +96,38 @@ def test_coverage_other_level_and_unknown_term(summary):
     assert ax.get_ylabel() == "Coverage of 90% intervals (share)"
     assert [t.get_text() for t in ax.get_xticklabels()][0] == "x"
     assert np.allclose(ax.lines[0].get_ydata(), [0.9, 0.9])
+
+
+def test_coverage_five_methods_get_five_colour_blind_safe_styles():
+    methods = ["OLS, t(N - p)", "Cluster-robust, z", "Cluster-robust, t(G - 1)",
+               "Mixed model, z", "Mixed model, t(between df)"]
+    five = pd.DataFrame({
+        "method": np.repeat(methods, 2), "term": ["hours", "resources"] * 5, "level": 0.95,
+        "coverage": [0.954, 0.44, 0.91, 0.848, 0.948, 0.874, 0.936, 0.908, 0.938, 0.94],
+        "mc_se": 0.01,
+    })
+    ax = plot_coverage(five).axes[0]
+    containers = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert [c.get_label() for c in containers] == methods
+    colours = [to_hex(c.lines[0].get_color()).upper() for c in containers]
+    markers = [c.lines[0].get_marker() for c in containers]
+    assert len(set(colours)) == 5 and set(colours) <= set(OKABE_ITO)
+    assert "#F0E442" not in colours  # no yellow on white
+    assert len(set(markers)) == 5
+    # Dodged symmetrically around each tick, in the order given.
+    xs = [c.lines[0].get_xdata()[0] for c in containers]
+    assert xs == sorted(xs) and np.isclose(np.mean(xs), 0)
+    # The legend sits right of the axes, so it covers no point.
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0 > 1
+    assert ax.get_title() == ""
+
+
+def test_coverage_too_many_methods():
+    many = pd.DataFrame({"method": list("abcdefgh"), "term": "hours", "level": 0.95,
+                         "coverage": 0.9, "mc_se": 0.01})
+    with pytest.raises(ValueError, match="at most 7 methods"):
+        plot_coverage(many)
 
 
 def test_coverage_bad_inputs(summary):

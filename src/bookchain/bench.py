@@ -201,7 +201,7 @@ def _studies(per_round: int) -> dict:
 
     from lmmbook.bootstrap import bootstrap_icc, simulate_from_fit
     from lmmbook.simulate import simulate_schools
-    from lmmbook.studies import simulate_coverage
+    from lmmbook.studies import simulate_estimates
 
     data = simulate_schools(seed=42)
     fit = smf.mixedlm("score ~ hours", data, groups="school").fit(reml=True)
@@ -211,7 +211,7 @@ def _studies(per_round: int) -> dict:
 
     return {
         "coverage_study": (
-            lambda seed: simulate_coverage(n_sims=per_round, seed=seed),
+            lambda seed: simulate_estimates(n_sims=per_round, seed=seed),
             "score ~ hours + resources",
             lambda rng: simulate_schools(seed=rng, resources_effect=4.0),
         ),

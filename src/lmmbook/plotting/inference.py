@@ -75,8 +75,11 @@ _TERM_LABELS = {
     "hours": "Study hours\n(varies within schools)",
     "resources": "School resources\n(one value per school)",
 }
-#: Colours of the methods compared in a coverage figure: vermillion, blue, bluish green.
-_METHOD_COLOURS = (OKABE_ITO[3], OKABE_ITO[4], OKABE_ITO[2])
+#: Colours of the methods compared in a coverage figure, in order: vermillion, sky
+#: blue, blue, orange, bluish green, reddish purple, black (Okabe-Ito; no yellow,
+#: which is hard to see on white). Each method also gets its own marker.
+_METHOD_COLOURS = (OKABE_ITO[3], OKABE_ITO[1], OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2],
+                   OKABE_ITO[5], OKABE_ITO[7])
 
 
 def plot_coverage(summary: pd.DataFrame) -> Figure:
@@ -85,16 +88,18 @@ def plot_coverage(summary: pd.DataFrame) -> Figure:
     Parameters
     ----------
     summary : pandas.DataFrame
-        One row per method and term with columns ``method``, ``term``,
-        ``coverage``, ``mc_se`` and ``level``, as returned by
-        ``lmmbook.studies.summarize_coverage``.
+        One row per method and term with columns ``method`` (at most seven
+        methods, drawn in order of first appearance), ``term``, ``coverage``
+        (share of intervals containing the truth), ``mc_se`` (its Monte Carlo
+        standard error) and ``level`` (the nominal level, one value).
 
     Returns
     -------
     matplotlib.figure.Figure
         One error-bar series per method (points at the coverage, bars of
-        plus or minus 1.96 Monte Carlo standard errors), the terms side by side
-        on the x-axis, and a dashed horizontal line at the nominal level.
+        plus or minus 1.96 Monte Carlo standard errors), each with its own
+        colour and marker, the terms side by side on the x-axis, a dashed
+        horizontal line at the nominal level, and the legend right of the axes.
 
     Examples
     --------
@@ -119,28 +124,31 @@ def plot_coverage(summary: pd.DataFrame) -> Figure:
         raise ValueError("summary['coverage'] must lie between 0 and 1")
     if (summary["mc_se"] < 0).any():
         raise ValueError("summary['mc_se'] must be >= 0")
-    level = float(summary["level"].iloc[0])
     methods = list(dict.fromkeys(summary["method"]))
+    if len(methods) > len(_METHOD_COLOURS):
+        raise ValueError(f"summary must have at most {len(_METHOD_COLOURS)} methods, "
+                         f"got {len(methods)}")
+    level = float(summary["level"].iloc[0])
     terms = list(dict.fromkeys(summary["term"]))
     position = {t: i for i, t in enumerate(terms)}
     width = 0.6 / len(methods)
-    fig, ax = new_figure(7.0, 4.5)
+    fig, ax = new_figure(7.5, 4.5)
     ax.axhline(level, color=OKABE_ITO[7], linestyle="--", linewidth=1.2,
                label=f"Nominal level ({level:.0%})")
     for i, method in enumerate(methods):
         part = summary[summary["method"] == method]
         x = part["term"].map(position).to_numpy() + (i - (len(methods) - 1) / 2) * width
         ax.errorbar(x, part["coverage"].to_numpy(dtype=float),
-                    yerr=1.96 * part["mc_se"].to_numpy(dtype=float), fmt=MARKERS[i % len(MARKERS)],
-                    color=_METHOD_COLOURS[i % len(_METHOD_COLOURS)], markersize=7, capsize=4,
-                    linewidth=1.5, label=method)
+                    yerr=1.96 * part["mc_se"].to_numpy(dtype=float), fmt=MARKERS[i],
+                    color=_METHOD_COLOURS[i], markersize=7, capsize=4, linewidth=1.5,
+                    label=method)
     ax.set_xticks(range(len(terms)), [_TERM_LABELS.get(t, t) for t in terms])
     ax.set_xlim(-0.5, len(terms) - 0.5)
     low = float((summary["coverage"] - 1.96 * summary["mc_se"]).min())
     ax.set_ylim(max(0.0, min(low, level) - 0.05), 1.02)
     ax.set_xlabel("Coefficient")
     ax.set_ylabel(f"Coverage of {level:.0%} intervals (share)")
-    ax.legend(loc="lower left", frameon=False, fontsize="small")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize="small")
     return fig
 
 
