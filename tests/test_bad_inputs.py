@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from lmmbook import bootstrap, models, plotting, simulate, studies
+from lmmbook import bootstrap, models, plotting, prediction, simulate, studies
 from lmmbook.simulate import simulate_schools
 
 DATA = simulate_schools(seed=42)
@@ -25,7 +25,7 @@ FIT = smf.mixedlm("score ~ hours", DATA, groups="school").fit(reml=True)
 SLOPES_FIT = smf.mixedlm("score ~ hours", DATA, groups="school", re_formula="~hours").fit(method="powell")
 TWO_COVARIATES_FIT = smf.mixedlm("score ~ hours + resources", RES_DATA, groups="school").fit()
 LINES = pd.DataFrame({"school": sorted(DATA.school.unique()), "intercept": 50.0, "slope": 3.0})
-PREDICTION = models.predict_new_school(FIT, np.linspace(1, 10, 5))
+PREDICTION = prediction.predict_new_school(FIT, np.linspace(1, 10, 5))
 COVERAGE = pd.DataFrame({"method": ["OLS", "OLS"], "term": ["hours", "resources"],
                          "coverage": [0.95, 0.44], "mc_se": [0.01, 0.02], "level": 0.95})
 EFFECTS = pd.DataFrame({"school": ["A", "B"], "blup": [1.0, -1.0], "truth": [1.5, -0.5],
@@ -73,14 +73,26 @@ CASES = [
     ("predict_random_effects: not a fit", lambda: models.predict_random_effects(DATA), TypeError, "result"),
     ("predict_random_effects: level zero", lambda: models.predict_random_effects(FIT, level=0.0),
      ValueError, "level"),
-    ("predict_new_school: NaN hours", lambda: models.predict_new_school(FIT, [1.0, np.nan]), ValueError, "x"),
-    ("predict_new_school: infinite hours", lambda: models.predict_new_school(FIT, [np.inf]), ValueError, "x"),
-    ("predict_new_school: empty hours", lambda: models.predict_new_school(FIT, []), ValueError, "x"),
-    ("predict_new_school: text hours", lambda: models.predict_new_school(FIT, ["five"]), TypeError, "x"),
-    ("predict_new_school: level one", lambda: models.predict_new_school(FIT, 5.0, level=1.0), ValueError, "level"),
-    ("predict_new_school: two covariates", lambda: models.predict_new_school(TWO_COVARIATES_FIT, 5.0),
+    ("predict_new_school: NaN hours", lambda: prediction.predict_new_school(FIT, [1.0, np.nan]), ValueError, "x"),
+    ("predict_new_school: infinite hours", lambda: prediction.predict_new_school(FIT, [np.inf]), ValueError, "x"),
+    ("predict_new_school: empty hours", lambda: prediction.predict_new_school(FIT, []), ValueError, "x"),
+    ("predict_new_school: text hours", lambda: prediction.predict_new_school(FIT, ["five"]), TypeError, "x"),
+    ("predict_new_school: level one", lambda: prediction.predict_new_school(FIT, 5.0, level=1.0), ValueError, "level"),
+    ("predict_new_school: two covariates", lambda: prediction.predict_new_school(TWO_COVARIATES_FIT, 5.0),
      ValueError, "result"),
-    ("predict_new_school: random slopes", lambda: models.predict_new_school(SLOPES_FIT, 5.0), ValueError, "result"),
+    ("predict_new_school: random slopes", lambda: prediction.predict_new_school(SLOPES_FIT, 5.0), ValueError, "result"),
+    ("bootstrap_new_school: zero replicates", lambda: prediction.bootstrap_new_school(FIT, 5.0, n_boot=0),
+     ValueError, "n_boot"),
+    ("bootstrap_new_school: NaN hours", lambda: prediction.bootstrap_new_school(FIT, [np.nan], n_boot=1),
+     ValueError, "x"),
+    ("bootstrap_new_school: random slopes", lambda: prediction.bootstrap_new_school(SLOPES_FIT, 5.0, n_boot=1),
+     ValueError, "result"),
+    ("predict_existing_school: unknown school", lambda: prediction.predict_existing_school(FIT, "School 99", 5.0),
+     ValueError, "group"),
+    ("predict_existing_school: text hours", lambda: prediction.predict_existing_school(FIT, "School 01", ["five"]),
+     TypeError, "x"),
+    ("predict_existing_school: level 95", lambda: prediction.predict_existing_school(FIT, "School 01", 5.0, level=95),
+     ValueError, "level"),
     # bootstrap
     ("simulate_from_fit: not a fit", lambda: bootstrap.simulate_from_fit("fit"), TypeError, "result"),
     ("simulate_from_fit: negative seed", lambda: bootstrap.simulate_from_fit(FIT, seed=-1), ValueError, "seed"),
@@ -182,7 +194,7 @@ def test_catalogue_is_large_enough():
     assert len(CASES) >= 40
 
 
-@pytest.mark.parametrize("module", ["simulate", "models", "plotting", "studies", "bootstrap"])
+@pytest.mark.parametrize("module", ["simulate", "models", "plotting", "studies", "bootstrap", "prediction"])
 def test_every_public_helper_is_in_the_catalogue(module):
     mod = importlib.import_module(f"lmmbook.{module}")
     functions = [n for n in mod.__all__ if inspect.isfunction(getattr(mod, n))]

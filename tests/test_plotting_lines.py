@@ -11,7 +11,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from lmmbook.models import predict_new_school
+from lmmbook.prediction import predict_new_school
 from lmmbook.plotting import (
     OKABE_ITO,
     group_styles,
@@ -119,9 +119,41 @@ def test_school_lines_span_the_data_and_are_labelled(seed42_data, lines, populat
         assert min(line.get_xdata()) == pytest.approx(seed42_data.hours.min())
         assert max(line.get_xdata()) == pytest.approx(seed42_data.hours.max())
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [*sorted(seed42_data.school.unique()), "Population\n(fixed effects)"]
+    assert labels == ["Population (fixed effects)"]
     assert ax.get_xlabel() == "Study hours per week" and ax.get_ylabel() == "Test score (points)"
     assert ax.get_title() == ""
+
+
+def test_school_lines_are_labelled_directly(seed42_data, lines, population):
+    ax = plot_school_lines(seed42_data, lines, population).axes[0]
+    schools = sorted(seed42_data.school.unique())
+    assert sorted(t.get_text() for t in ax.texts) == schools
+    styles = group_styles(schools)
+    ends = {line.get_label(): line.get_ydata()[-1] for line in ax.lines[:10]}
+    x_end = seed42_data.hours.max()
+    low, high = ax.get_ylim()
+    placed = {}
+    for text in ax.texts:
+        school = text.get_text()
+        # The leader starts at the line's right end and is in the school's colour.
+        assert text.xy == pytest.approx((x_end, ends[school]))
+        assert to_hex(text.arrow_patch.get_edgecolor()).upper() == styles[school]["color"].upper()
+        assert text.get_position()[0] > 1  # in the right margin (axes coordinates)
+        placed[school] = text.get_position()[1]
+    # Labels keep the order of the line ends, at least 4.5% of the axis apart, inside it.
+    by_end = sorted(ends, key=ends.get)
+    heights = np.array([placed[s] for s in by_end])
+    assert (np.diff(heights) >= 0.045 * (high - low) - 1e-9).all()
+    assert heights.min() >= low and heights.max() <= high
+    # Where lines end far apart, the label sits level with the line.
+    assert placed[by_end[0]] == pytest.approx(ends[by_end[0]], abs=0.045 * (high - low))
+
+
+def test_school_lines_have_distinct_colours_and_markers(seed42_data, lines, population):
+    ax = plot_school_lines(seed42_data, lines, population).axes[0]
+    school_lines = ax.lines[:10]
+    assert len({to_hex(line.get_color()) for line in school_lines}) == 10
+    assert len({line.get_marker() for line in school_lines}) == 10
 
 
 def test_school_lines_order_of_rows_does_not_matter(seed42_data, lines, population):

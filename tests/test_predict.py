@@ -1,4 +1,4 @@
-"""lmmbook.models.predict_new_school: the population line and its bands."""
+"""lmmbook.prediction.predict_new_school: the population line and its bands."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy.stats import norm
 
-from lmmbook.models import predict_new_school
+from lmmbook.prediction import predict_new_school
 from lmmbook.simulate import simulate_schools
 
 

@@ -29,7 +29,6 @@ __all__ = [
     "predict_random_effects",
     "icc_from_fit",
     "design_effect",
-    "predict_new_school",
     "variance_table",
 ]
 
@@ -477,82 +476,6 @@ def _groups_name(result: object) -> str:
     if names and names[0] not in (result.model.exog_names or []):
         return str(names[0])
     return "Group"
-
-
-def predict_new_school(result: object, x: object, level: float = 0.95) -> pd.DataFrame:
-    """Predict the line of a new group (no data yet), with two or three bands.
-
-    For a random-intercept model ``y = b0 + b1 * x + u + e`` and the row
-    ``(1, x)``, the estimate is the population line ``b0_hat + b1_hat * x``
-    (fixed effects only), with three normal (z-based) bands of increasing width:
-
-    - ``conf``: the population line itself, variance ``(1, x) V (1, x)'``
-      where ``V`` is the fixed-effects block of ``result.cov_params()``;
-    - ``school``: the line of a new group, adding its effect's variance
-      ``tau_hat^2`` (``result.cov_re``);
-    - ``student``: one new observation in a new group, adding the residual
-      variance ``sigma_hat^2`` (``result.scale``) too.
-
-    The variance estimates are plugged in as if known: their own uncertainty
-    is not in the bands.
-
-    Parameters
-    ----------
-    result : MixedLMResults
-        A fitted model with an intercept and one covariate as fixed effects
-        and a random intercept only.
-    x : float or array-like of float
-        Covariate values at which to predict (finite).
-    level : float
-        Coverage of every band, strictly between 0 and 1.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per value of ``x``, with columns named after the covariate
-        (e.g. ``hours``), ``estimate``, ``se_conf``, ``conf_low``,
-        ``conf_high``, ``school_low``, ``school_high``, ``student_low``,
-        ``student_high``.
-
-    Examples
-    --------
-    >>> import statsmodels.formula.api as smf
-    >>> from lmmbook.simulate import simulate_schools
-    >>> fit = smf.mixedlm("score ~ hours", simulate_schools(), groups="school").fit(gtol=1e-8)
-    >>> predict_new_school(fit, [0, 10])[["hours", "estimate", "conf_low", "school_low"]].round(2)
-       hours  estimate  conf_low  school_low
-    0    0.0     47.65     42.78       32.40
-    1   10.0     76.39     71.59       61.17
-    """
-    from scipy.stats import norm
-
-    result = check_mixedlm_result(result)
-    level = check_real(level, "level", minimum=0, maximum=1, strict=True)
-    model = result.model
-    exog = np.asarray(model.exog, dtype=float)
-    cov_re = np.atleast_2d(np.asarray(result.cov_re, dtype=float))
-    if exog.shape[1] != 2 or not np.all(exog[:, 0] == 1.0):
-        raise ValueError(
-            "result must have an intercept and one covariate as fixed effects, got "
-            f"{list(model.exog_names)}"
-        )
-    check_random_intercept(result)
-    values = check_values(x, "x", allow_scalar=True)
-
-    names = list(model.exog_names)
-    rows = np.column_stack([np.ones_like(values), values])
-    # MixedLM orders its parameters fixed effects first: V is the top-left block.
-    cov_fixed = np.asarray(result.cov_params(), dtype=float)[:2, :2]
-    var_conf = np.einsum("ij,jk,ik->i", rows, cov_fixed, rows)  # (1, x) V (1, x)'
-    var_school = var_conf + cov_re[0, 0]
-    var_student = var_school + float(result.scale)
-    estimate = rows @ np.asarray(result.fe_params, dtype=float)
-    z = float(norm.ppf((1 + level) / 2))
-    table = {names[1]: values, "estimate": estimate, "se_conf": np.sqrt(var_conf)}
-    for band, var in (("conf", var_conf), ("school", var_school), ("student", var_student)):
-        table[f"{band}_low"] = estimate - z * np.sqrt(var)
-        table[f"{band}_high"] = estimate + z * np.sqrt(var)
-    return pd.DataFrame(table)
 
 
 def variance_table(result: object) -> pd.DataFrame:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import cycle, islice
-
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -19,7 +17,23 @@ OKABE_ITO = (
     "#F0E442",  # yellow
     "#000000",  # black
 )
-#: Marker shapes, so groups with the same colour stay distinguishable.
+#: Paul Tol's "muted" qualitative scheme: nine colours meant to stay distinct
+#: for readers with the common colour-vision deficiencies (Tol, "Colour
+#: schemes", SRON/EPS/TN/09-002).
+TOL_MUTED = (
+    "#332288",  # indigo
+    "#88CCEE",  # cyan
+    "#44AA99",  # teal
+    "#117733",  # green
+    "#999933",  # olive
+    "#DDCC77",  # sand
+    "#CC6677",  # rose
+    "#882255",  # wine
+    "#AA4499",  # purple
+)
+#: Colours of groups (schools): Tol's muted nine, then a mid grey for the tenth.
+GROUP_COLOURS = (*TOL_MUTED, "#777777")
+#: Marker shapes, one per group colour, so groups differ by shape as well.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 #: Axis labels with units for the book's variables.
 LABELS = {
@@ -28,11 +42,20 @@ LABELS = {
     "resources": "School resources index (SD units)",
 }
 
-_GROUP_COLOURS = OKABE_ITO[:6]  # yellow and black are kept for emphasis
-
 
 def group_styles(groups: list[str]) -> dict[str, dict[str, str]]:
     """Return a colour and a marker for each group, in the order given.
+
+    The book's running example has ten schools, so ten groups must look
+    different from each other. Six Okabe-Ito colours (their yellow is too pale
+    on white and black is kept for the population line) cannot do that, so
+    groups get Paul Tol's "muted" scheme, designed for nine qualitative
+    categories that colour-blind readers can tell apart, plus a mid grey for
+    the tenth (:data:`GROUP_COLOURS`). Each group also gets its own marker
+    shape, so the first ten groups differ in colour *and* shape. From the
+    eleventh group on, colours repeat and the marker sequence shifts by one
+    each round, so the first 100 groups still get distinct (colour, marker)
+    pairs; figures with that many groups should label groups directly instead.
 
     Parameters
     ----------
@@ -42,21 +65,26 @@ def group_styles(groups: list[str]) -> dict[str, dict[str, str]]:
     Returns
     -------
     dict
-        ``{group: {"color": ..., "marker": ...}}``; colours cycle through six
-        Okabe-Ito colours and markers through ten shapes, so the first 30
-        groups all get distinct (colour, marker) pairs.
+        ``{group: {"color": ..., "marker": ...}}``.
 
     Examples
     --------
-    >>> styles = group_styles(["School 01", "School 02"])
+    >>> styles = group_styles([f"School {i:02d}" for i in range(1, 11)])
     >>> styles["School 02"]
-    {'color': '#56B4E9', 'marker': 's'}
+    {'color': '#88CCEE', 'marker': 's'}
+    >>> len({s["color"] for s in styles.values()}), len({s["marker"] for s in styles.values()})
+    (10, 10)
     """
     if isinstance(groups, str) or not isinstance(groups, (list, tuple)):
         raise TypeError(f"groups must be a list of group labels, got {type(groups).__name__}")
-    colours = islice(cycle(_GROUP_COLOURS), len(groups))
-    markers = islice(cycle(MARKERS), len(groups))
-    return {g: {"color": c, "marker": m} for g, c, m in zip(groups, colours, markers)}
+    n_colours, n_markers = len(GROUP_COLOURS), len(MARKERS)
+    return {
+        g: {
+            "color": GROUP_COLOURS[i % n_colours],
+            "marker": MARKERS[(i + i // n_colours) % n_markers],
+        }
+        for i, g in enumerate(groups)
+    }
 
 
 def new_figure(width: float = 7.0, height: float = 4.5) -> tuple[Figure, Axes]:

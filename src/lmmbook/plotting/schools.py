@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
 
 from lmmbook.plotting.base import (
     LABELS,
@@ -128,6 +129,15 @@ def plot_school_lines(
 ) -> Figure:
     """Draw one fitted line per group over the data, plus the population line.
 
+    Ten lines of the same slope lie close together, so colour alone (even a
+    colour-blind-safe one) does not tie a line to its group. Each group gets
+    its own colour and marker (:func:`lmmbook.plotting.group_styles`), shown
+    on its points and at the right end of its line, and each line is labelled
+    directly: the group's label sits in the right margin, level with the line's
+    end (labels are spread apart where lines end close together) and joined
+    to it by a thin leader in the group's colour. The legend holds only the
+    population line.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -147,8 +157,8 @@ def plot_school_lines(
     -------
     matplotlib.figure.Figure
         One scatter collection and one line per group (sorted by label), in the
-        group's colour, spanning the range of ``x``; then the population line;
-        legend outside on the right.
+        group's colour and marker, spanning the range of ``x``; then the
+        population line; one direct label (an annotation) per group.
 
     Examples
     --------
@@ -160,6 +170,8 @@ def plot_school_lines(
     >>> ax = plot_school_lines(df, lines, (50.0, 3.0)).axes[0]
     >>> len(ax.lines), ax.lines[-1].get_linestyle()
     (3, '--')
+    >>> sorted(t.get_text() for t in ax.texts)
+    ['School 01', 'School 02']
     """
     data = check_dataframe(data, "data", numeric=[x, y], columns=[group])
     lines = check_dataframe(lines, "lines", numeric=["intercept", "slope"], columns=[group])
@@ -174,18 +186,67 @@ def plot_school_lines(
     styles = group_styles(groups)
     coefs = lines.set_index(group)
     grid = np.linspace(data[x].min(), data[x].max(), 2)
+    ends = {}
     for g, part in data.groupby(group, sort=True):
         ax.scatter(part[x], part[y], s=16, alpha=0.45, color=styles[g]["color"],
                    marker=styles[g]["marker"])
         a, b = coefs.loc[g, "intercept"], coefs.loc[g, "slope"]
         ax.plot(grid, a + b * grid, color=styles[g]["color"], linewidth=1.6,
                 marker=styles[g]["marker"], markevery=[1], label=g)
+        ends[g] = float(a + b * grid[-1])
     ax.plot(grid, pop_intercept + pop_slope * grid, color=OKABE_ITO[7], linestyle="--",
-            linewidth=2.2, label="Population\n(fixed effects)")
+            linewidth=2.2, label="Population (fixed effects)")
     label_axes(ax, x, y)
-    ax.legend(title=group.capitalize(), loc="center left", bbox_to_anchor=(1.01, 0.5),
-              frameon=False, fontsize="small")
+    _label_line_ends(ax, grid[-1], ends, styles)
+    ax.legend(handles=ax.lines[-1:], loc="upper left", frameon=False, fontsize="small")
     return fig
+
+
+def _spread(positions: np.ndarray, gap: float, low: float, high: float) -> np.ndarray:
+    """Move sorted label positions apart to at least ``gap``, staying near them.
+
+    Labels that would crowd are merged into a block, spaced ``gap`` apart and
+    centred on the mean of their wanted positions; blocks that then touch are
+    merged in turn. A label with room keeps its wanted position. Finally the
+    labels are kept inside ``[low, high]`` (if there is room for them all).
+    """
+    wanted = np.asarray(positions, dtype=float)
+    blocks = [[i] for i in range(len(wanted))]
+
+    def place(block: list[int]) -> np.ndarray:
+        offsets = (np.arange(len(block)) - (len(block) - 1) / 2) * gap
+        return wanted[block].mean() + offsets
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(len(blocks) - 1):
+            if place(blocks[k])[-1] + gap > place(blocks[k + 1])[0]:
+                blocks[k:k + 2] = [blocks[k] + blocks[k + 1]]
+                merged = True
+                break
+    placed = np.concatenate([place(block) for block in blocks])
+    if placed[-1] > high:
+        placed = np.minimum(placed, high - gap * np.arange(len(placed))[::-1])
+    if placed[0] < low:
+        placed = np.maximum(placed, low + gap * np.arange(len(placed)))
+    return placed
+
+
+def _label_line_ends(ax, x_end: float, ends: dict, styles: dict) -> None:
+    """Label each group's line in the right margin, level with its end."""
+    y_low, y_high = ax.get_ylim()
+    ax.set_ylim(y_low, y_high)  # fixed: the labels are placed on this scale
+    order = sorted(ends, key=ends.get)
+    wanted = np.array([ends[g] for g in order])
+    placed = _spread(wanted, gap=0.045 * (y_high - y_low), low=y_low, high=y_high)
+    margin = blended_transform_factory(ax.transAxes, ax.transData)
+    for g, y_text in zip(order, placed):
+        ax.annotate(g, xy=(x_end, ends[g]), xycoords="data", xytext=(1.03, y_text),
+                    textcoords=margin, va="center", ha="left", fontsize="small",
+                    color="0.15", annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": styles[g]["color"],
+                                "linewidth": 1.0, "shrinkA": 0, "shrinkB": 2})
 
 
 def plot_new_school_bands(
@@ -200,7 +261,7 @@ def plot_new_school_bands(
     Parameters
     ----------
     prediction : pandas.DataFrame
-        As returned by :func:`lmmbook.models.predict_new_school`: columns
+        As returned by :func:`lmmbook.prediction.predict_new_school`: columns
         ``x``, ``estimate``, ``conf_low``, ``conf_high``, ``school_low``,
         ``school_high``, ``student_low``, ``student_high``; sorted by ``x``.
     x : str
@@ -223,7 +284,7 @@ def plot_new_school_bands(
     Examples
     --------
     >>> import statsmodels.formula.api as smf
-    >>> from lmmbook.models import predict_new_school
+    >>> from lmmbook.prediction import predict_new_school
     >>> from lmmbook.simulate import simulate_schools
     >>> df = simulate_schools()
     >>> fit = smf.mixedlm("score ~ hours", df, groups="school").fit()
