@@ -44,6 +44,7 @@ models <- list(
   list("sleep_rs_ml", reaction ~ days + (days | subject), sleep, FALSE),
   list("sleep_ri_ml", reaction ~ days + (1 | subject), sleep, FALSE),
   list("sleep_uncorrelated", reaction ~ days + (days || subject), sleep, TRUE),
+  list("sleep_slope_only", reaction ~ days + (0 + days | subject), sleep, TRUE),
   list("dyestuff", yield_g ~ 1 + (1 | batch), dye, TRUE),
   list("dyestuff2", yield_g ~ 1 + (1 | batch), dye2, TRUE),
   list("penicillin", diameter ~ 1 + (1 | plate) + (1 | sample), pen, TRUE),
@@ -91,6 +92,19 @@ for (m in models) {
       add(name, "variance", term, vc$vcov[i])
     } else {
       add(name, "correlation", term, vc$sdcor[i])
+    }
+  }
+  if (name == "sleep_rs") {  # predicted random effects (BLUPs), for the lme4-to-statsmodels page
+    re <- ranef(fit)$subject
+    for (subject in rownames(re)) for (term in colnames(re))
+      add(name, "ranef", paste(subject, term, sep = "|"), re[subject, term])
+  }
+  if (name == "dyestuff") {  # profile-likelihood 95% intervals of the SDs
+    ci <- suppressMessages(confint(fit, method = "profile", oldNames = FALSE))
+    for (row in c("sd_(Intercept)|batch", "sigma")) {
+      term <- if (row == "sigma") "Residual" else "batch|(Intercept)|"
+      add(name, "profile_low", term, ci[row, 1])
+      add(name, "profile_high", term, ci[row, 2])
     }
   }
   criterion <- if (m[[4]]) "reml_criterion" else "deviance"
