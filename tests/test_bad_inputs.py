@@ -179,6 +179,17 @@ CASES = [
     ("plot_se_ratio: negative ratio",
      lambda: plotting.plot_se_ratio(pd.DataFrame({"term": ["hours"], "se_ratio": [-1.0]})), ValueError, "se_ratio"),
     ("plot_se_ratio: not a frame", lambda: plotting.plot_se_ratio({"hours": 1.2}), TypeError, "table"),
+    ("plot_pooling_by_size: zero homes",
+     lambda: plotting.plot_pooling_by_size(pd.DataFrame({"n": [0, 3], "no_pooling": [1.0, 2.0],
+                                                         "partial_pooling": [1.2, 1.8]}), complete=1.5),
+     ValueError, "n"),
+    ("plot_pooling_by_size: NaN complete",
+     lambda: plotting.plot_pooling_by_size(pd.DataFrame({"n": [1, 3], "no_pooling": [1.0, 2.0],
+                                                         "partial_pooling": [1.2, 1.8]}), complete=np.nan),
+     ValueError, "complete"),
+    ("plot_shrinkage_by_size: zero tau2",
+     lambda: plotting.plot_shrinkage_by_size(pd.DataFrame({"n": [1, 3], "shrinkage": [0.2, 0.4]}),
+                                             tau2=0.0, sigma2=1.0), ValueError, "tau2"),
 ]
 
 

@@ -25,6 +25,7 @@ from lmmbook.plotting.inference import (
     plot_coverage,
     plot_se_ratio,
 )
+from lmmbook.plotting.pooling import plot_pooling_by_size, plot_shrinkage_by_size
 from lmmbook.plotting.schools import (
     plot_icc_panels,
     plot_new_school_bands,
@@ -49,5 +50,7 @@ __all__ = [
     "plot_caterpillar",
     "plot_coverage",
     "plot_se_ratio",
+    "plot_pooling_by_size",
+    "plot_shrinkage_by_size",
 ]
 
