@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import warnings
 
 import matplotlib.image as mpimg
@@ -15,7 +16,13 @@ from scipy.linalg import block_diag
 
 import lmmbook.studies as studies_module
 from lmmbook.simulate import simulate_schools
-from lmmbook.studies import FITS, TERMS, fit_replicate, simulate_estimates, summarize_estimates
+from lmmbook.studies import (
+    FITS,
+    TERMS,
+    fit_replicate,
+    simulate_estimates,
+    summarize_estimates,
+)
 
 FORMULA = "score ~ hours + resources"
 
@@ -436,7 +443,7 @@ def test_reml_random_intercept_matches_lme4(name):
     # Woodbury per group, independent of the search: V* = I + gamma J.
     starts = np.concatenate([[0], np.cumsum(counts)])
     xvx, xvy, yvy = np.zeros((p, p)), np.zeros(p), 0.0
-    for a, b in zip(starts[:-1], starts[1:]):
+    for a, b in itertools.pairwise(starts):
         xg, yg, m = Xs[a:b], ys[a:b], b - a
         w = gamma / (1 + m * gamma)
         xvx += xg.T @ xg - w * np.outer(xg.sum(0), xg.sum(0))
