@@ -99,7 +99,7 @@ for (m in models) {
     for (subject in rownames(re)) for (term in colnames(re))
       add(name, "ranef", paste(subject, term, sep = "|"), re[subject, term])
   }
-  if (name == "dyestuff") {  # profile-likelihood 95% intervals of the SDs
+  if (name %in% c("dyestuff", "dyestuff2")) {  # profile-likelihood 95% intervals of the SDs
     ci <- suppressMessages(confint(fit, method = "profile", oldNames = FALSE))
     for (row in c("sd_(Intercept)|batch", "sigma")) {
       term <- if (row == "sigma") "Residual" else "batch|(Intercept)|"
