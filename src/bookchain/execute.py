@@ -36,6 +36,7 @@ from bookchain.chapters import (
     stored_fingerprint,
     unexecuted_cells,
 )
+from bookchain.status import execution_record
 
 TIMEOUT = 600  # seconds per cell
 
@@ -84,7 +85,9 @@ def update_chapter(chapter: Chapter, force: bool = False) -> tuple[bool, str]:
     executed = reason is not None
     if executed:
         seconds = execute_notebook(nb, chapter.md.parent)
-        nb.metadata[METADATA_KEY] = {"inputs": fingerprint(chapter)}
+        # The fingerprint, and when/how long/with what it ran (the status page).
+        nb.metadata[METADATA_KEY] = {"inputs": fingerprint(chapter),
+                                     **execution_record(nb, seconds)}
         message = f"executed  {chapter.name} ({reason}; {seconds:.1f} s)"
     else:
         message = f"in sync   {chapter.name} (outputs up to date)"
