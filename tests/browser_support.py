@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -90,9 +91,16 @@ class LocalSite:
         self.server.server_close()
 
 
+_warned: list[str] = []
+
+
 def _unavailable(why: str):
+    """Skip (fail under ``CI=true``), saying once, in pytest's summary, how to enable."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true and the browser tests cannot run: {why}", pytrace=False)
+    if not _warned:  # pytest hides skip reasons by default; a warning is always shown
+        _warned.append(why)
+        warnings.warn(ENABLE.format(why=why), UserWarning, stacklevel=2)
     pytest.skip(ENABLE.format(why=why))
 
 
