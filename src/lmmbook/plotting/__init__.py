@@ -32,6 +32,7 @@ from lmmbook.plotting.schools import (
     plot_school_lines,
     plot_school_scatter,
 )
+from lmmbook.plotting.slopes import plot_coefficient_shrinkage, plot_group_panels
 
 __all__ = [
     "OKABE_ITO",
@@ -50,6 +51,8 @@ __all__ = [
     "plot_caterpillar",
     "plot_coverage",
     "plot_se_ratio",
+    "plot_group_panels",
+    "plot_coefficient_shrinkage",
     "plot_pooling_by_size",
     "plot_shrinkage_by_size",
 ]
