@@ -202,6 +202,9 @@ CASES = [
     ("plot_shrinkage_by_size: zero tau2",
      lambda: plotting.plot_shrinkage_by_size(pd.DataFrame({"n": [1, 3], "shrinkage": [0.2, 0.4]}),
                                              tau2=0.0, sigma2=1.0), ValueError, "tau2"),
+    ("plot_group_estimates: line of three",
+     lambda: plotting.plot_group_estimates(pd.DataFrame({"u": [0.1, 0.2], "est": [1.0, 2.0]}), "u", "est",
+                                           line=(1.0, 2.0, 3.0)), TypeError, "line"),
 ]
 
 

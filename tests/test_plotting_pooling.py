@@ -15,7 +15,12 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from lmmbook.plotting import OKABE_ITO, plot_pooling_by_size, plot_shrinkage_by_size
+from lmmbook.plotting import (
+    OKABE_ITO,
+    plot_group_estimates,
+    plot_pooling_by_size,
+    plot_shrinkage_by_size,
+)
 
 OKABE = {c.lower() for c in OKABE_ITO}
 
@@ -180,6 +185,55 @@ def test_shrinkage_bad_arguments(kwargs, error, name):
     table = pd.DataFrame({"n": [1, 4], "shrinkage": [0.2, 0.5]})
     with pytest.raises(error, match=name):
         plot_shrinkage_by_size(table, **kwargs)
+
+
+# --- plot_group_estimates -----------------------------------------------------------------
+
+
+def test_group_estimates_points_bars_and_line(counties):
+    table = counties.assign(uranium=[-0.8, -0.4, 0.0, 0.1, 0.3, 0.5])
+    fig = plot_group_estimates(table, "uranium", "partial_pooling", se="partial_pooling_se",
+                               line=(1.4, 0.7), xlabel="Soil uranium (log ppm)",
+                               ylabel="County intercept (log pCi/L)")
+    ax = fig.axes[0]
+    points = ax.containers[0].lines[0]
+    np.testing.assert_allclose(points.get_xdata(), table["uranium"])
+    np.testing.assert_allclose(points.get_ydata(), table["partial_pooling"])
+    bars = ax.containers[0].lines[2][0].get_segments()
+    np.testing.assert_allclose([seg[1, 1] - seg[0, 1] for seg in bars], 2 * table["partial_pooling_se"])
+    line = ax.lines[-1]
+    x, y = (np.asarray(v, float) for v in line.get_data())
+    np.testing.assert_allclose(x, [-0.8, 0.5])
+    np.testing.assert_allclose(y, 1.4 + 0.7 * x)
+    assert to_hex(line.get_color()) == "#000000"
+    assert to_hex(points.get_color()) in OKABE
+    assert ax.get_xlabel() == "Soil uranium (log ppm)" and ax.get_ylabel() == "County intercept (log pCi/L)"
+    assert ax.get_title() == ""
+    assert len(ax.get_legend().get_texts()) == 2
+
+
+def test_group_estimates_without_line_or_se(counties):
+    ax = plot_group_estimates(counties, "n", "no_pooling").axes[0]
+    assert len(ax.containers[0].lines[2]) == 0
+    assert ax.get_xlabel() == "n"
+    assert len(ax.get_legend().get_texts()) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"line": (1.0,)}, TypeError, "line"),
+        ({"line": (1.0, np.inf)}, ValueError, "line slope"),
+        ({"se": "no_pooling"}, ValueError, "no_pooling"),   # negative values
+        ({"x": "uranium"}, ValueError, "uranium"),
+        ({"ylabel": None}, TypeError, "ylabel"),
+    ],
+)
+def test_group_estimates_bad_arguments(counties, kwargs, error, name):
+    table = counties.assign(no_pooling=counties["no_pooling"] - 1)
+    arguments = {"x": "n", "estimate": "partial_pooling", **kwargs}
+    with pytest.raises(error, match=name):
+        plot_group_estimates(table, **arguments)
 
 
 # --- the chapter's statement about statsmodels' default optimiser ------------------------

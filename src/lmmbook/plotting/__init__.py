@@ -25,7 +25,11 @@ from lmmbook.plotting.inference import (
     plot_coverage,
     plot_se_ratio,
 )
-from lmmbook.plotting.pooling import plot_pooling_by_size, plot_shrinkage_by_size
+from lmmbook.plotting.pooling import (
+    plot_group_estimates,
+    plot_pooling_by_size,
+    plot_shrinkage_by_size,
+)
 from lmmbook.plotting.schools import (
     plot_icc_panels,
     plot_new_school_bands,
@@ -55,5 +59,6 @@ __all__ = [
     "plot_coefficient_shrinkage",
     "plot_pooling_by_size",
     "plot_shrinkage_by_size",
+    "plot_group_estimates",
 ]
 

@@ -2,8 +2,9 @@
 
 Chapter "Partial pooling" (radon in Minnesota counties) introduces both: the
 county estimates of the three approaches against the number of homes per
-county (Gelman and Hill 2007, figure 12.1), and the shrinkage factor
-``n tau^2 / (n tau^2 + sigma^2)`` against the same sizes.
+county (Gelman and Hill 2007, figure 12.1), the shrinkage factor
+``n tau^2 / (n tau^2 + sigma^2)`` against the same sizes, and the county
+estimates against a county-level predictor with the fitted line (figure 12.6).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from matplotlib.ticker import FormatStrFormatter, NullFormatter
 from lmmbook.plotting.base import OKABE_ITO, _new_panels, new_figure
 from lmmbook.validation import check_dataframe, check_real
 
-__all__ = ["plot_pooling_by_size", "plot_shrinkage_by_size"]
+__all__ = ["plot_pooling_by_size", "plot_shrinkage_by_size", "plot_group_estimates"]
 
 
 def _check_sizes(table: pd.DataFrame, size: str) -> np.ndarray:
@@ -222,4 +223,85 @@ def plot_shrinkage_by_size(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Shrinkage factor (weight on the group's own data)")
     ax.legend(loc="lower right", frameon=False, fontsize="small")
+    return fig
+
+
+def plot_group_estimates(
+    table: pd.DataFrame,
+    x: str,
+    estimate: str,
+    se: str | None = None,
+    line: tuple[float, float] | None = None,
+    xlabel: str | None = None,
+    ylabel: str = "Estimate",
+) -> Figure:
+    """Plot group estimates against a group-level predictor, with the fitted line.
+
+    With a group-level predictor in a random-intercept model, each group's
+    intercept is ``b0 + b1 * x_j + u_j``: the fixed line plus the group's
+    BLUP. Drawing the estimates with the line (Gelman and Hill 2007,
+    figure 12.6) shows that partial pooling now pulls each group towards the
+    line rather than towards one overall mean. Chapter "Partial pooling" draws
+    radon's county intercepts against soil uranium.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per group.
+    x : str
+        Numeric column with the group-level predictor.
+    estimate : str
+        Numeric column with the group estimates.
+    se : str, optional
+        Numeric column (>= 0) with standard errors, drawn as bars of plus and
+        minus one standard error.
+    line : (float, float), optional
+        Intercept and slope of the fixed line, drawn solid black over the
+        range of ``x``.
+    xlabel : str, optional
+        Label of the horizontal axis (default: ``x``).
+    ylabel : str
+        Label of the vertical axis (with units).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes with one error-bar container (the groups, in table order),
+        the line as the last of ``ax.lines`` if asked for, and a legend.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"u": [-0.5, 0.0, 0.4], "est": [1.0, 1.5, 1.6]})
+    >>> ax = plot_group_estimates(table, "u", "est", line=(1.4, 0.7)).axes[0]
+    >>> ax.containers[0].lines[0].get_ydata().tolist()
+    [1.0, 1.5, 1.6]
+    >>> [round(float(v), 2) for v in ax.lines[-1].get_ydata()]
+    [1.05, 1.68]
+    """
+    numeric = [x, estimate] if se is None else [x, estimate, se]
+    table = check_dataframe(table, "table", numeric=numeric)
+    if se is not None and (table[se] < 0).any():
+        raise ValueError(f"table[{se!r}] must hold standard errors >= 0")
+    if line is not None:
+        if not isinstance(line, (tuple, list)) or len(line) != 2:
+            raise TypeError("line must be a pair (intercept, slope)")
+        line = (check_real(line[0], "line intercept"), check_real(line[1], "line slope"))
+    _check_label(ylabel, "ylabel")
+    if xlabel is not None:
+        _check_label(xlabel, "xlabel")
+
+    fig, ax = new_figure(7.0, 4.5)
+    yerr = None if se is None else table[se].to_numpy(dtype=float)
+    ax.errorbar(table[x].to_numpy(dtype=float), table[estimate].to_numpy(dtype=float),
+                yerr=yerr, fmt="s", markersize=4.5, color=OKABE_ITO[4], ecolor=OKABE_ITO[4],
+                elinewidth=0.9, alpha=0.85,
+                label="Group estimate" + ("" if se is None else " \u00b1 1 SE"))
+    if line is not None:
+        xs = np.array([table[x].min(), table[x].max()], dtype=float)
+        ax.plot(xs, line[0] + line[1] * xs, color=OKABE_ITO[7], linewidth=1.6,
+                label="Fixed part of the model")
+    ax.set_xlabel(x if xlabel is None else xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left", frameon=False, fontsize="small")
     return fig
