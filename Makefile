@@ -1,35 +1,71 @@
-# The README's two commands, `make book` and `make test`, create .venv themselves.
+# The README's two commands, `make book` and `make test`, create .venv themselves:
+# they need only Python 3.11+ and make. .venv is installed from requirements.lock
+# (every package pinned with hashes) by uv, which pip bootstraps into .venv first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+UV     := $(BIN)/uv
+# uv's version is pinned in requirements.txt like every other package.
+UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.txt)
 CHAPTERS := $(wildcard book/[0-9][0-9]-*.ipynb)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+# The repository the book is published from (owner/name on GitHub). Empty here;
+# the publishing workflow passes the repository it runs in. See bookchain.repository.
+BOOK_REPOSITORY ?=
+export BOOK_REPOSITORY
 
-.PHONY: help book test test-fast nbval execute sync lab bench clean
+.PHONY: bootstrap-uv help book test test-fast nbval lint execute sync lab bench lock colab clean
 
 help:
 	@echo "make book     build the HTML from the stored outputs into _build/html"
-	@echo "make test     unit tests, doctests, chain checks, then nbval on every chapter"
+	@echo "make test     lint, unit tests, doctests, chain checks, then nbval on every chapter"
 	@echo "make execute  re-execute the chapters whose code or helpers changed; re-sync pairs"
 	@echo "make lab      open the chapters in JupyterLab"
-	@echo "make bench    measure build and execution times into _build/bench.json"
+	@echo "make bench    measure set-up, build and execution times into _build/bench.json"
+	@echo "make lock     re-compile requirements.lock after editing requirements.txt"
+	@echo "make colab    make the Colab cells and README badges follow the repository address"
 
-# The environment: re-made when the pins or the package metadata change.
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+# The environment: created from the lock, re-synced when the lock or the package
+# metadata change. `uv pip sync` makes .venv hold exactly the lock (it removes
+# anything else), then the book's own package is installed on top, without deps.
+$(STAMP): $(LOCK) pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	@$(UV) --version 2>/dev/null | grep -qF "uv $(UV_VERSION) " || $(MAKE) --no-print-directory bootstrap-uv
+	$(UV) pip sync --quiet --require-hashes --python $(BIN)/python $(LOCK)
+	$(UV) pip install --quiet --no-deps --no-build-isolation --python $(BIN)/python -e .
 	@touch $@
 
-# Rendered from the stored outputs (execution is off in _config.yml): what nbval
-# verified is what is published. Warnings are errors.
-book: $(STAMP)
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+# uv into .venv, with the pip of the Python that runs make (no pip is needed in
+# .venv); where that Python has no pip, .venv gets its own first.
+bootstrap-uv:
+	@$(PYTHON) -m pip --version >/dev/null 2>&1 \
+	  && $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
+	  || { $(BIN)/python -m ensurepip --upgrade >/dev/null \
+	       && $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; }
 
-# Two pytest runs: the Python tests (unit, doctest, chain), then nbval, which
-# re-executes every chapter on two workers (one chapter per worker).
-test: test-fast nbval
+# The lock: compiled from the direct pins by uv, for every platform (--universal)
+# and Python 3.11 and newer, with hashes. Its first line records a hash of the pins
+# (requirements.txt without comments), which tests/test_environment.py checks.
+lock: $(STAMP)
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" requirements.txt -o $(LOCK).tmp
+	$(BIN)/python -m bookchain.lockfile --finish $(LOCK).tmp $(LOCK)
+
+# Rendered from the stored outputs (execution is off in _config.yml): what nbval
+# verified is what is published. Warnings are errors. The configuration passed to
+# jupyter-book is _config.yml plus the repository address (launch buttons), if any.
+book: $(STAMP)
+	$(BIN)/python -m bookchain.repository --write-config _build/_config.yml
+	$(BIN)/jupyter-book build . --config _build/_config.yml --warningiserror --nitpick --keep-going
+
+# Lint, then two pytest runs: the Python tests (unit, doctest, chain, environment),
+# then nbval, which re-executes every chapter on two workers (one chapter per worker).
+test: lint test-fast nbval
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest
@@ -40,12 +76,20 @@ nbval: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python -m bookchain.execute
 
-# Timings of the edit loop, side by side in one run, into _build/bench.json.
+# After setting the repository's address: the Colab cell of every chapter and the
+# README's badges follow it (then `make execute`).
+colab: $(STAMP)
+	$(BIN)/python -m bookchain.colab --insert
+	$(BIN)/python -m bookchain.repository --readme
+
+# Timings of set-up and of the edit loop, side by side in one run, into _build/bench.json.
 bench: $(STAMP)
 	$(BIN)/python -m bookchain.bench
 
+# JupyterLab is not part of the lock (Binder and Colab bring their own); the next
+# sync of .venv removes it again.
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet jupyterlab
+	$(UV) pip install --quiet --python $(BIN)/python jupyterlab
 	$(BIN)/jupyter lab book/
 
 clean:

@@ -31,8 +31,10 @@ def test_valid_values_pass_through(seed42_fit):
         (lambda: check_dataframe([1, 2], "data"), TypeError, "data must be a pandas DataFrame, got list"),
         (lambda: check_dataframe(pd.DataFrame({"y": []}), "data"), ValueError, "at least 1 rows, got 0"),
         (lambda: check_dataframe(pd.DataFrame({"y": [1]}), "data", min_rows=2), ValueError, "at least 2 rows"),
-        (lambda: check_dataframe(pd.DataFrame({"y": [True]}), "d", numeric=["y"]), ValueError, r"d\['y'\] must be numeric"),
-        (lambda: check_dataframe(pd.DataFrame({"y": [1.0, np.nan]}), "d", numeric=["y"]), ValueError, "1 missing values"),
+        (lambda: check_dataframe(pd.DataFrame({"y": [True]}), "d", numeric=["y"]), ValueError,
+         r"d\['y'\] must be numeric"),
+        (lambda: check_dataframe(pd.DataFrame({"y": [1.0, np.nan]}), "d", numeric=["y"]), ValueError,
+         "1 missing values"),
         (lambda: check_mixedlm_result(object(), "fit"), TypeError, "fit must be a fitted MixedLM"),
     ],
 )
