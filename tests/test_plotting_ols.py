@@ -62,7 +62,7 @@ def test_coverage_points_sit_at_their_term_dodged_by_method(summary):
     offsets = [x[0] for x in xs]
     assert offsets == sorted(offsets) and np.isclose(np.mean(offsets), 0)  # centred on the tick
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "Study hours\n(varies within schools)", "School resources\n(one value per school)"]
+        "Study hours\n(one value per student)", "School resources\n(one value per school)"]
     assert list(ax.get_xticks()) == [0, 1]
 
 

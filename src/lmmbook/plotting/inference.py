@@ -72,7 +72,7 @@ def plot_bootstrap_distribution(
 
 
 _TERM_LABELS = {
-    "hours": "Study hours\n(varies within schools)",
+    "hours": "Study hours\n(one value per student)",
     "resources": "School resources\n(one value per school)",
 }
 #: Colours of the methods compared in a coverage figure, in order: vermillion, sky
