@@ -236,3 +236,39 @@ def test_bands_without_data_and_other_level(seed42_fit):
 def test_bands_bad_inputs(prediction, change, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_new_school_bands(change(prediction), **kwargs)
+
+
+def test_bands_with_an_existing_school(seed42_fit, prediction, seed42_data):
+    from lmmbook.prediction import predict_existing_school
+
+    existing = predict_existing_school(seed42_fit, "School 05", prediction["hours"])
+    ax = plot_new_school_bands(prediction, data=seed42_data, existing=existing,
+                               existing_label="School 05").axes[0]
+    assert len(ax.collections) == 3 and len(ax.lines) == 6
+    line, low, high = ax.lines[3:]
+    np.testing.assert_allclose(line.get_ydata(), existing["estimate"])
+    np.testing.assert_allclose(low.get_ydata(), existing["student_low"])
+    np.testing.assert_allclose(high.get_ydata(), existing["student_high"])
+    assert to_hex(line.get_color()) == OKABE_ITO[0].lower() and low.get_linestyle() == "-."
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-2:] == ["School 05's line", "95% band: a new student\nin School 05"]
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"existing": "frame"}, TypeError, "existing must be a pandas DataFrame"),
+        ({"existing_label": 5}, TypeError, "existing_label must be a str"),
+    ],
+)
+def test_bands_existing_bad_inputs(prediction, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_new_school_bands(prediction, **kwargs)
+
+
+def test_bands_existing_must_be_sorted(seed42_fit, prediction):
+    from lmmbook.prediction import predict_existing_school
+
+    existing = predict_existing_school(seed42_fit, "School 05", [5.0, 1.0])
+    with pytest.raises(ValueError, match="existing must be sorted"):
+        plot_new_school_bands(prediction, existing=existing)

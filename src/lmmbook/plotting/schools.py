@@ -255,8 +255,13 @@ def plot_new_school_bands(
     data: pd.DataFrame | None = None,
     y: str = "score",
     level: float = 0.95,
+    existing: pd.DataFrame | None = None,
+    existing_label: str = "the school",
 ) -> Figure:
     """Draw the population line with its confidence and prediction bands.
+
+    Optionally, beside them, the prediction for a school in the data: its fitted
+    line and the band for a new student of that school.
 
     Parameters
     ----------
@@ -272,13 +277,21 @@ def plot_new_school_bands(
         Response column of ``data`` (also names the vertical axis).
     level : float
         Coverage of the bands, for the legend (strictly between 0 and 1).
+    existing : pandas.DataFrame, optional
+        As returned by :func:`lmmbook.prediction.predict_existing_school`:
+        columns ``x``, ``estimate``, ``student_low``, ``student_high``; sorted
+        by ``x``. Drawn in orange: the school's line solid, its new-student
+        band dash-dotted.
+    existing_label : str
+        The school's name in the legend.
 
     Returns
     -------
     matplotlib.figure.Figure
         Two shaded bands (new school's line, then the population line's
         confidence band, drawn on top), two dotted lines (the new student's
-        band), the dashed black estimate, and, if ``data`` is given, one
+        band), the dashed black estimate, then, if ``existing`` is given, the
+        school's line and its two band lines; and, if ``data`` is given, one
         scatter collection of the data; with a legend.
 
     Examples
@@ -299,6 +312,14 @@ def plot_new_school_bands(
         raise ValueError(f"prediction must be sorted by {x!r}")
     if data is not None:
         data = check_dataframe(data, "data", numeric=[x, y])
+    if existing is not None:
+        existing = check_dataframe(existing, "existing",
+                                   numeric=[x, "estimate", "student_low", "student_high"],
+                                   min_rows=2)
+        if not existing[x].is_monotonic_increasing:
+            raise ValueError(f"existing must be sorted by {x!r}")
+    if not isinstance(existing_label, str):
+        raise TypeError(f"existing_label must be a str, got {type(existing_label).__name__}")
     level = check_real(level, "level", minimum=0, maximum=1, strict=True)
     pct = f"{level:.0%}"
 
@@ -317,6 +338,13 @@ def plot_new_school_bands(
     ax.plot(grid, prediction["student_high"], color=OKABE_ITO[3], linestyle=":", linewidth=1.8)
     ax.plot(grid, prediction["estimate"], color=OKABE_ITO[7], linestyle="--", linewidth=2.2,
             label="Population line (fixed effects)")
+    if existing is not None:
+        own = existing[x].to_numpy()
+        ax.plot(own, existing["estimate"], color=OKABE_ITO[0], linewidth=2.2,
+                label=f"{existing_label}'s line")
+        ax.plot(own, existing["student_low"], color=OKABE_ITO[0], linestyle="-.", linewidth=1.6,
+                label=f"{pct} band: a new student\nin {existing_label}")
+        ax.plot(own, existing["student_high"], color=OKABE_ITO[0], linestyle="-.", linewidth=1.6)
     label_axes(ax, x, y)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize="small")
     return fig
