@@ -398,6 +398,12 @@ def icc_from_fit(result: object) -> float:
     variance ``tau^2``) and ``result.scale`` (the residual variance ``sigma^2``).
     (``result.params`` holds the variance divided by the scale: not used here.)
 
+    The ICC is that of the model given: it is the **unconditional** ICC (the
+    share of the response's own variance that lies between groups) only for
+    the empty model ``y ~ 1``. With predictors it is a **conditional**
+    (residual) ICC, the share between groups of the variance the predictors
+    leave unexplained (chapter 5 compares the two).
+
     Parameters
     ----------
     result : MixedLMResults
