@@ -57,7 +57,8 @@ def build_site(root: Path, out: Path) -> Path:
          "--warningiserror", "--nitpick", "--keep-going"],
         capture_output=True, text=True, timeout=600, cwd=root, check=False,
     )
-    assert proc.returncode == 0, f"the book does not build:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}"
+    assert proc.returncode == 0, (
+        f"the book does not build:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
     return out / "_build" / "html"
 
 

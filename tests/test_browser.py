@@ -30,6 +30,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+
+from bookchain.chapters import list_chapters
 from browser_support import (
     LocalSite,
     axe_source,
@@ -39,8 +41,6 @@ from browser_support import (
     visit,
 )
 from conftest import ROOT
-
-from bookchain.chapters import list_chapters
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
 
 from bookchain.chapters import METADATA_KEY, Chapter, fingerprint, list_chapters
 from bookchain.status import (
@@ -18,6 +17,7 @@ from bookchain.status import (
     execution_record,
     status_tables,
 )
+from conftest import ROOT
 
 
 @pytest.fixture()

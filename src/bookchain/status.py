@@ -135,7 +135,8 @@ NOT_RECORDED = "–"
 def status_tables(chapters: list[Chapter]) -> str:
     """Return the status page's two tables as MyST Markdown."""
     rows = [(c, chapter_status(c)) for c in chapters]
-    names = [*KEY_PACKAGES, *sorted({n for _, s in rows for n in s["packages"]} - set(KEY_PACKAGES))]
+    extra = {n for _, s in rows for n in s["packages"]} - set(KEY_PACKAGES)
+    names = [*KEY_PACKAGES, *sorted(extra)]
 
     def table(title: str, name: str, header: list[str], body: list[list[str]]) -> str:
         lines = [f"```{{list-table}} {title}", ":header-rows: 1", f":name: {name}", ""]
