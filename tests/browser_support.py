@@ -42,23 +42,40 @@ ENABLE = ("browser tests skipped: {why}; enable them with `apt-get install chrom
 LOCAL_HOSTS = {"127.0.0.1"}
 #: Where launch buttons point; their links must name the page's own notebook.
 LAUNCH_HOSTS = ("mybinder.org", "colab.research.google.com")
+#: The repository the test build names when the book names none (links only).
+PLACEHOLDER_REPOSITORY = "lmmbook-tests/lmmbook"
 
 
 def build_site(root: Path, out: Path) -> Path:
-    """Return the folder of the built HTML site to test (building it if needed)."""
+    """Return the folder of the built HTML site to test (building it if needed).
+
+    The build is ``make book``'s: ``_config.yml`` completed by
+    ``bookchain.repository``, then ``jupyter-book build -W -n``. When no repository
+    address is configured, a placeholder one (:data:`PLACEHOLDER_REPOSITORY`) is
+    passed, so that the launch links exist and can be checked; nothing is fetched
+    from it.
+    """
     given = os.environ.get("LMMBOOK_SITE")
     if given:
         site = Path(given).resolve()
         assert (site / "index.html").is_file(), f"LMMBOOK_SITE={given} holds no index.html"
         return site
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    proc = subprocess.run(
-        [str(jupyter_book), "build", str(root), "--path-output", str(out),
-         "--warningiserror", "--nitpick", "--keep-going"],
-        capture_output=True, text=True, timeout=600, cwd=root, check=False,
-    )
-    assert proc.returncode == 0, (
-        f"the book does not build:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
+    from bookchain.repository import repository
+
+    env = dict(os.environ)
+    if repository(root) is None:
+        env["BOOK_REPOSITORY"] = PLACEHOLDER_REPOSITORY
+    config = out / "_config.yml"
+    bin_dir = Path(sys.executable).parent
+    for command in (
+        [sys.executable, "-m", "bookchain.repository", "--write-config", str(config)],
+        [str(bin_dir / "jupyter-book"), "build", str(root), "--config", str(config),
+         "--path-output", str(out), "--warningiserror", "--nitpick", "--keep-going"],
+    ):
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=root,
+                              env=env, check=False)
+        assert proc.returncode == 0, (
+            f"{' '.join(command[1:3])} failed:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}")
     return out / "_build" / "html"
 
 

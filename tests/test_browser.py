@@ -1,8 +1,10 @@
 """The website, tested in a real browser (headless Chromium driven by Playwright).
 
-The module builds the book from its stored outputs (``jupyter-book build`` with
-``-W -n`` into a temporary folder, about 8 s) so that it always tests the
-current sources, whether or not ``make book`` ran first; set
+The module builds the book from its stored outputs as ``make book`` does
+(``bookchain.repository`` completes ``_config.yml``, then ``jupyter-book build
+-W -n``) into a temporary folder, so that it always tests the current sources,
+whether or not ``make book`` ran first. When the book names no repository, the
+build names a placeholder one, so that the launch links exist to be checked. Set
 ``LMMBOOK_SITE=_build/html`` to test an existing build instead. The site is
 served on 127.0.0.1, and every page of the table of contents is checked:
 
@@ -12,8 +14,8 @@ served on 127.0.0.1, and every page of the table of contents is checked:
 - math is typeset by MathJax (no raw ``\\(`` or ``$$`` left in the text);
 - axe-core (the copy shipped by the PyPI package ``axe-playwright-python``)
   finds no serious or critical accessibility violation;
-- launch links (Binder, Colab), where the configuration names a repository,
-  open the page's own ``.ipynb``.
+- launch links (Binder, Colab) open the page's own ``.ipynb``, and its download
+  links (``.ipynb``, ``.md``) serve the page's own files.
 
 And once: solution dropdowns open when clicked, the search page finds the ICC
 chapter for "intraclass", and screenshots go to ``_build/screenshots/``.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from urllib.parse import unquote
+from urllib.request import urlopen
 
 import pytest
 
@@ -203,13 +206,25 @@ def test_no_serious_or_critical_accessibility_violation(visits, page):
 @pytest.mark.parametrize("page", CHAPTER_PAGES)
 def test_launch_links_open_the_pages_own_notebook(visits, page):
     if not any(visits(p).launch_links for p in CHAPTER_PAGES):
-        pytest.skip("no launch buttons in this build: _config.yml names no repository URL "
-                    "(test a published build with LMMBOOK_SITE=...)")
+        pytest.skip("no launch buttons in the build given by LMMBOOK_SITE (it names no repository)")
     links = visits(page).launch_links
     notebook = page.removesuffix(".html") + ".ipynb"
     assert links, f"{page} has no launch links although other chapters do"
     wrong = [link for link in links if notebook not in unquote(link)]
     assert not wrong, f"{page}: launch links do not open {notebook}: {wrong}"
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES)
+def test_download_links_serve_the_pages_own_files(visits, page):
+    links = visits(page).download_links
+    stem = Path(page).stem
+    for suffix in (".ipynb", ".md"):
+        assert any(link.endswith(f"/_sources/book/{stem}{suffix}") for link in links), (
+            f"{page} offers no download of its {suffix}: {links}"
+        )
+    for link in links:
+        with urlopen(link, timeout=10) as response:  # the local server only
+            assert response.status == 200 and response.read(), f"{page}: {link} is empty"
 
 
 @pytest.mark.parametrize("page", CHAPTER_PAGES)
