@@ -336,6 +336,7 @@ def random_effects_table(result: object) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=[group, "term", "estimate"])
     return table.sort_values([group, "term"], kind="stable").reset_index(drop=True)
 
+
 def predict_random_effects(result: object, level: float = 0.95) -> pd.DataFrame:
     """Return the predicted random effects (BLUPs) with their conditional intervals.
 
@@ -388,7 +389,6 @@ def predict_random_effects(result: object, level: float = 0.95) -> pd.DataFrame:
     table["low"] = table["estimate"] - z * table["sd"]
     table["high"] = table["estimate"] + z * table["sd"]
     return table
-
 
 
 def icc_from_fit(result: object) -> float:
