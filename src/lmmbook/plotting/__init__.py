@@ -19,6 +19,7 @@ from lmmbook.plotting.base import (
     label_axes,
     new_figure,
 )
+from lmmbook.plotting.contextual import plot_within_between
 from lmmbook.plotting.effects import plot_blups_vs_truth, plot_caterpillar, plot_shrinkage
 from lmmbook.plotting.inference import (
     plot_bootstrap_distribution,
@@ -60,5 +61,6 @@ __all__ = [
     "plot_pooling_by_size",
     "plot_shrinkage_by_size",
     "plot_group_estimates",
+    "plot_within_between",
 ]
 
