@@ -21,6 +21,7 @@ from lmmbook.plotting.base import (
 )
 from lmmbook.plotting.contextual import plot_within_between
 from lmmbook.plotting.effects import plot_blups_vs_truth, plot_caterpillar, plot_shrinkage
+from lmmbook.plotting.groups import plot_group_strips
 from lmmbook.plotting.inference import (
     plot_bootstrap_distribution,
     plot_coverage,
@@ -40,6 +41,7 @@ from lmmbook.plotting.schools import (
 from lmmbook.plotting.slopes import plot_coefficient_shrinkage, plot_group_panels
 
 __all__ = [
+    "plot_group_strips",
     "OKABE_ITO",
     "MARKERS",
     "LABELS",
