@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import numpy as np
 import pytest
 
 from conftest import ROOT

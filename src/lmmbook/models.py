@@ -17,7 +17,6 @@ from lmmbook.validation import (
     check_mixedlm_result,
     check_random_intercept,
     check_real,
-    check_values,
 )
 
 __all__ = [
