@@ -16,7 +16,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 BOOK_REPOSITORY ?=
 export BOOK_REPOSITORY
 
-.PHONY: bootstrap-uv help book test test-fast nbval lint execute sync lab bench lock colab clean
+.PHONY: bootstrap-uv help book test test-fast nbval lint execute sync lab bench lock colab references check-references clean
 
 help:
 	@echo "make book     build the HTML from the stored outputs into _build/html"
@@ -26,6 +26,8 @@ help:
 	@echo "make bench    measure set-up, build and execution times into _build/bench.json"
 	@echo "make lock     re-compile requirements.lock after editing requirements.txt"
 	@echo "make colab    make the Colab cells and README badges follow the repository address"
+	@echo "make references        refit every real-data model with lme4 (needs R and lme4)"
+	@echo "make check-references  fail if lme4 now computes anything other than the stored fits"
 
 # The environment: created from the lock, re-synced when the lock or the package
 # metadata change. `uv pip sync` makes .venv hold exactly the lock (it removes
@@ -81,6 +83,22 @@ execute: $(STAMP)
 colab: $(STAMP)
 	$(BIN)/python -m bookchain.colab --insert
 	$(BIN)/python -m bookchain.repository --readme
+
+# lme4's fits of every real-data model (R with lme4: apt-get install r-base-core
+# r-cran-lme4). The data come from the book's own loaders, so both engines fit the same
+# rows. `references` rewrites the stored fits and timings; `check-references` (CI) refits
+# into _build and compares, allowing lme4's run-to-run noise (about 1e-7 relative).
+REFDATA := _build/reference-data
+FITS    := src/lmmbook/data/lme4_fits.csv
+
+references: $(STAMP)
+	$(BIN)/python tests/reference/export_data.py $(REFDATA)
+	Rscript tests/reference/fit_lme4.R $(REFDATA) $(FITS) src/lmmbook/data/lme4_timings.csv
+
+check-references: $(STAMP)
+	$(BIN)/python tests/reference/export_data.py $(REFDATA)
+	Rscript tests/reference/fit_lme4.R $(REFDATA) $(REFDATA)/lme4_fits.csv
+	$(BIN)/python tests/reference/compare_fits.py $(FITS) $(REFDATA)/lme4_fits.csv
 
 # Timings of set-up and of the edit loop, side by side in one run, into _build/bench.json.
 bench: $(STAMP)
