@@ -18,6 +18,7 @@ from bookchain.chapters import (
     stored_fingerprint,
     unexecuted_cells,
 )
+from bookchain.colab import expected_block, is_colab_cell, is_current
 from conftest import ROOT
 
 CHAPTERS = list_chapters(ROOT)
@@ -146,7 +147,8 @@ def test_claims_are_asserted(chapter):
 def test_chapter_layout(chapter):
     nb = load(chapter)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    # The Colab install cell (hidden from the website) comes first; the setup cell next.
+    code = [c.source for c in nb.cells if c.cell_type == "code" and not is_colab_cell(c.source)]
     problems = []
     if not re.search(r"^# \S", text, re.M):
         problems.append("no '# Title'")
@@ -199,3 +201,13 @@ def test_glued_values_are_plain_numbers_or_text(chapter):
                 if mime.startswith("application/papermill.record/text/plain") and value.startswith("np."):
                     bad.append(value)
     assert not bad, f"{chapter.stem}.md glues numpy scalars (wrap them in float()/int()): {bad}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_colab_install_cell_is_first_and_current(chapter):
+    """A chapter opened in Colab installs what Colab lacks in its first code cell; the
+    cell must name the book's current repository and pins (`make colab` updates it)."""
+    assert is_current(chapter.md, expected_block(chapter.root)), (
+        f"{chapter.stem}.md: the Colab install cell is missing or stale: run `make colab`, "
+        "then `make execute`"
+    )

@@ -122,7 +122,8 @@ def fingerprint(chapter: Chapter) -> str:
     """Return a hash of everything a chapter's outputs depend on.
 
     That is the code cells of its ``.md`` (not its prose), the source of each
-    ``lmmbook`` module it imports, and the pinned requirements. A prose-only
+    ``lmmbook`` module it imports, and the pinned requirements (the pins only: a
+    comment in ``requirements.txt`` changes nothing). A prose-only
     edit leaves it unchanged; a code edit or a helper change alters it.
     """
     nb = jupytext.read(chapter.md)
@@ -133,8 +134,12 @@ def fingerprint(chapter: Chapter) -> str:
         digest.update(path.relative_to(chapter.root).as_posix().encode())
         digest.update(path.read_bytes())
     requirements = chapter.root / "requirements.txt"
-    if requirements.exists():
-        digest.update(requirements.read_bytes())
+    if requirements.exists():  # the pins themselves, not their comments or order
+        pins = sorted(
+            line.split("#")[0].strip() for line in requirements.read_text().splitlines()
+            if line.split("#")[0].strip()
+        )
+        digest.update("\n".join(pins).encode())
     return digest.hexdigest()[:16]
 
 
