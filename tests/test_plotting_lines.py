@@ -11,7 +11,6 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from lmmbook.prediction import predict_new_school
 from lmmbook.plotting import (
     OKABE_ITO,
     group_styles,
@@ -19,6 +18,7 @@ from lmmbook.plotting import (
     plot_new_school_bands,
     plot_school_lines,
 )
+from lmmbook.prediction import predict_new_school
 from lmmbook.simulate import simulate_schools
 
 
