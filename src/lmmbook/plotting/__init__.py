@@ -4,11 +4,13 @@ Every helper returns a :class:`matplotlib.figure.Figure` made without pyplot
 (so nothing is shown or kept behind the reader's back); a chapter cell ends
 with the figure to display it (the chapters' setup cell runs ``%matplotlib inline``,
 which lets Jupyter show such figures). Conventions: no in-plot title (the caption is
-the title), labelled axes with units, and a colour-blind-safe palette (Okabe and
-Ito) in which groups are also told apart by marker shape.
+the title), labelled axes with units, and colour-blind-safe palettes (Okabe and
+Ito for a few categories, Paul Tol's "muted" plus grey for up to ten groups) in which
+groups are also told apart by marker shape or direct labels.
 
 The helpers live in one module per subject (``base``, ``schools``, ``effects``,
-``inference``); every public name is importable from ``lmmbook.plotting``.
+``inference``, ``slopes``, ``pooling``, ``contextual``, ``groups``); every public name
+is importable from ``lmmbook.plotting``.
 """
 
 from lmmbook.plotting.base import (
