@@ -125,6 +125,10 @@ _SPECS = [
               "math ~ cses + school_ses", "school"),
     ModelSpec("hsb_cses_slope", "hsb82", "math ~ cses + school_ses + sector + (cses | school)",
               "math ~ cses + school_ses + sector", "school", re_formula="~cses"),
+    ModelSpec("hsb_cross_level", "hsb82", "math ~ cses * (school_ses + sector) + (cses | school)",
+              "math ~ cses * (school_ses + sector)", "school", re_formula="~cses"),
+    ModelSpec("hsb_cross_level_ri", "hsb82", "math ~ cses * (school_ses + sector) + (1 | school)",
+              "math ~ cses * (school_ses + sector)", "school"),
 ]
 
 #: The models the book fits to real data (and the running example), by name.
@@ -435,7 +439,7 @@ def _lme4_name(term: str) -> str:
     """lme4's name of a fixed effect: ``(Intercept)``, ``sectorPublic`` for ``sector[T.Public]``."""
     if term == "Intercept":
         return "(Intercept)"
-    return re.sub(r"^(\w+)\[T\.(.+)\]$", r"\1\2", term)
+    return re.sub(r"(\w+)\[T\.([^\]]+)\]", r"\1\2", term)  # also inside cses:sector[T.Public]
 
 
 def _spec(name: str) -> ModelSpec:

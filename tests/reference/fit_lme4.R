@@ -57,7 +57,9 @@ models <- list(
   list("hsb_empty", math ~ 1 + (1 | school), hsb, TRUE),
   list("hsb_ses", math ~ ses + (1 | school), hsb, TRUE),
   list("hsb_mundlak", math ~ cses + school_ses + (1 | school), hsb, TRUE),
-  list("hsb_cses_slope", math ~ cses + school_ses + sector + (cses | school), hsb, TRUE)
+  list("hsb_cses_slope", math ~ cses + school_ses + sector + (cses | school), hsb, TRUE),
+  list("hsb_cross_level", math ~ cses * (school_ses + sector) + (cses | school), hsb, TRUE),
+  list("hsb_cross_level_ri", math ~ cses * (school_ses + sector) + (1 | school), hsb, TRUE)
 )
 
 rows <- list()
