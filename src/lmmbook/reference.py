@@ -125,6 +125,8 @@ _SPECS = [
               "math ~ cses + school_ses", "school"),
     ModelSpec("hsb_cses_slope", "hsb82", "math ~ cses + school_ses + sector + (cses | school)",
               "math ~ cses + school_ses + sector", "school", re_formula="~cses"),
+    ModelSpec("hsb_cses_slope_ri", "hsb82", "math ~ cses + school_ses + sector + (1 | school)",
+              "math ~ cses + school_ses + sector", "school"),
     ModelSpec("hsb_cross_level", "hsb82", "math ~ cses * (school_ses + sector) + (cses | school)",
               "math ~ cses * (school_ses + sector)", "school", re_formula="~cses"),
     ModelSpec("hsb_cross_level_ri", "hsb82", "math ~ cses * (school_ses + sector) + (1 | school)",

@@ -58,6 +58,7 @@ models <- list(
   list("hsb_ses", math ~ ses + (1 | school), hsb, TRUE),
   list("hsb_mundlak", math ~ cses + school_ses + (1 | school), hsb, TRUE),
   list("hsb_cses_slope", math ~ cses + school_ses + sector + (cses | school), hsb, TRUE),
+  list("hsb_cses_slope_ri", math ~ cses + school_ses + sector + (1 | school), hsb, TRUE),
   list("hsb_cross_level", math ~ cses * (school_ses + sector) + (cses | school), hsb, TRUE),
   list("hsb_cross_level_ri", math ~ cses * (school_ses + sector) + (1 | school), hsb, TRUE)
 )
@@ -100,6 +101,16 @@ for (m in models) {
     re <- ranef(fit)$subject
     for (subject in rownames(re)) for (term in colnames(re))
       add(name, "ranef", paste(subject, term, sep = "|"), re[subject, term])
+  }
+  if (name == "sleep_rs") {  # profile-likelihood 95% intervals of the SDs and correlation
+    ci <- suppressMessages(confint(fit, parm = "theta_", method = "profile", oldNames = FALSE))
+    rows_ci <- c("sd_(Intercept)|subject" = "subject|(Intercept)|",
+                 "cor_days.(Intercept)|subject" = "subject|(Intercept)|days",
+                 "sd_days|subject" = "subject|days|", "sigma" = "Residual")
+    for (row in names(rows_ci)) {
+      add(name, "profile_low", rows_ci[[row]], ci[row, 1])
+      add(name, "profile_high", rows_ci[[row]], ci[row, 2])
+    }
   }
   if (name %in% c("dyestuff", "dyestuff2")) {  # profile-likelihood 95% intervals of the SDs
     ci <- suppressMessages(confint(fit, method = "profile", oldNames = FALSE))
