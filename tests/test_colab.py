@@ -24,9 +24,12 @@ PINS = colab.pins(ROOT)
 
 @pytest.fixture
 def chapter(tmp_path):
-    """A temporary copy of the first chapter's .md."""
+    """A temporary copy of the first chapter's .md, without its Colab cell."""
     source = list_chapters(ROOT)[0].md
-    return shutil.copy(source, tmp_path / source.name)
+    copy = tmp_path / source.name
+    copy.write_text(colab._CELL.sub("", source.read_text(), count=1))
+    assert not any(colab.is_colab_cell(c.source) for c in code_cells(copy))
+    return copy
 
 
 def code_cells(path):
