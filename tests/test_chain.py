@@ -211,3 +211,11 @@ def test_colab_install_cell_is_first_and_current(chapter):
         f"{chapter.stem}.md: the Colab install cell is missing or stale: run `make colab`, "
         "then `make execute`"
     )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_each_glue_name_is_glued_once(chapter):
+    """myst-nb refuses a name glued twice in one notebook (a -W build error)."""
+    names = re.findall(r'glue\(\s*"([\w-]+)"', chapter.md.read_text())
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"{chapter.stem}.md glues these names more than once: {twice}"
