@@ -122,14 +122,17 @@ def label_axes(ax: Axes, x: str, y: str) -> None:
     ax.set_ylabel(LABELS.get(y, y))
 
 
-def _new_panels(n_panels: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
-    """Return a figure with ``n_panels`` side-by-side axes sharing the y-axis.
+def _new_panels(
+    n_panels: int, width: float, height: float, share: bool = True
+) -> tuple[Figure, list[Axes]]:
+    """Return a figure with ``n_panels`` side-by-side axes, sharing both axes by default.
 
-    The figure comes from :func:`new_figure`; each panel gets its styling.
+    The figure comes from :func:`new_figure`; each panel gets its styling. Panels of
+    data sets in different units pass ``share=False``.
     """
     fig, first = new_figure(width, height)
     fig.delaxes(first)
-    axes = list(fig.subplots(1, n_panels, sharex=True, sharey=True, squeeze=False)[0])
+    axes = list(fig.subplots(1, n_panels, sharex=share, sharey=share, squeeze=False)[0])
     for ax in axes:
         ax.grid(True, color="0.9", linewidth=0.8)
         ax.set_axisbelow(True)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lmmbook.plotting.base import OKABE_ITO, new_figure
+from lmmbook.plotting.base import OKABE_ITO, _new_panels
 from lmmbook.validation import check_dataframe
 
 __all__ = ["plot_group_strips"]
@@ -59,14 +59,8 @@ def plot_group_strips(
         raise TypeError("value and group must be column names (str)")
     for title, data in panels.items():
         check_dataframe(data, f"panels[{title!r}]", columns=[value, group], numeric=[value])
-    fig, first = new_figure(3.6 * len(panels), 3.8)
-    fig.delaxes(first)
-    axes = list(fig.subplots(1, len(panels), squeeze=False)[0])
+    fig, axes = _new_panels(len(panels), 3.6 * len(panels), 3.8, share=False)
     for ax, (title, data) in zip(axes, panels.items()):
-        ax.grid(True, color="0.9", linewidth=0.8)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
         labels = sorted(pd.unique(data[group].astype(str)))
         position = {label: k for k, label in enumerate(labels)}
         x = data[group].astype(str).map(position).to_numpy(dtype=float)
