@@ -102,6 +102,11 @@ for (m in models) {
     for (subject in rownames(re)) for (term in colnames(re))
       add(name, "ranef", paste(subject, term, sep = "|"), re[subject, term])
   }
+  if (name %in% c("penicillin", "pastes_nested", "pastes_crossed")) {  # BLUPs of each factor
+    re <- ranef(fit)
+    for (grp in names(re)) for (level in rownames(re[[grp]])) for (term in colnames(re[[grp]]))
+      add(name, "ranef", paste(grp, level, term, sep = "|"), re[[grp]][level, term])
+  }
   if (name == "sleep_rs") {  # profile-likelihood 95% intervals of the SDs and correlation
     ci <- suppressMessages(confint(fit, parm = "theta_", method = "profile", oldNames = FALSE))
     rows_ci <- c("sd_(Intercept)|subject" = "subject|(Intercept)|",
