@@ -90,6 +90,13 @@ def test_cell_on_colab_installs_the_package_from_the_repository_and_the_pins(mon
     assert set(PINS) <= set(args)
 
 
+def test_cell_on_colab_installs_the_grader_of_the_student_notebooks(monkeypatch):
+    _, calls = run_cell(colab.cell_source(REPO, PINS), on_colab=True, monkeypatch=monkeypatch)
+    pinned = (ROOT / "requirements.txt").read_text().splitlines()
+    otter = next(p for p in pinned if p.startswith("otter-grader=="))
+    assert otter in calls[0], "Colab must install the pinned otter-grader (bookchain.assignments)"
+
+
 def test_cell_on_colab_without_an_address_says_so(monkeypatch):
     with pytest.raises(RuntimeError, match="names no repository"):
         run_cell(colab.cell_source(None, PINS), on_colab=True, monkeypatch=monkeypatch)

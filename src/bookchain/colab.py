@@ -1,7 +1,8 @@
 """The Colab install cell: the first code cell of every chapter.
 
 Google Colab has numpy, pandas, scipy and matplotlib, but not the book's package,
-nor myst-nb (``glue``), and an older statsmodels. The cell installs those, from
+nor myst-nb (``glue``), nor otter-grader (the checks of the student notebooks,
+:mod:`bookchain.assignments`), and an older statsmodels. The cell installs those, from
 the book's repository (:mod:`bookchain.repository`, the one address) at its
 published branch and at the versions pinned in ``requirements.txt``. It runs only
 where ``google.colab`` is imported: on your machine, in Binder and under nbval it
@@ -26,7 +27,8 @@ from bookchain.repository import Repository, repository
 
 MARKER = "# Colab set-up (python -m bookchain.colab): does nothing outside Google Colab."
 # What Colab lacks of the pinned environment; the versions come from requirements.txt.
-COLAB_PINS = ("myst-nb", "statsmodels")
+# otter-grader checks the student notebooks' answers; it needs wrapt below 2.
+COLAB_PINS = ("myst-nb", "statsmodels", "otter-grader", "wrapt")
 _CELL = re.compile(r"```\{code-cell\}[^\n]*\n(?::[^\n]*\n)*\n?" + re.escape(MARKER) + r"\n.*?^```\n\n?",
                    re.S | re.M)
 _FIRST_CODE_CELL = re.compile(r"^```\{code-cell\}", re.M)

@@ -1,16 +1,35 @@
-"""Sphinx extension: a ``.md`` entry in each chapter's download menu.
+"""Sphinx extension: a ``.md`` and a student-notebook entry in each chapter's download menu.
 
 The website is rendered from each chapter's executed ``.ipynb``, so the theme's
 download menu offers that file (and print-to-PDF) but not the MyST ``.md`` people
 edit, which Sphinx never reads. This extension copies each chapter's ``.md`` next
 to the ``.ipynb`` the menu offers (``_sources/book/``) and adds it to the menu.
-``make book`` loads it through the configuration :mod:`bookchain.repository` writes.
+
+It also builds the course assignments (:mod:`bookchain.assignments`: each chapter's
+student notebook with its checks, zipped) into the site's ``assignments/`` folder
+when the build finishes, and offers a chapter's zip in its menu as "student
+notebook". The instructors' files (autograders, solved notebooks) stay out of the
+site: ``make assignments`` writes them into ``_build/assignments/instructor``.
+``make book`` loads the extension through the configuration
+:mod:`bookchain.repository` writes.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: The site's folder of student notebooks (``assignments/<chapter>.zip``, ``assignments/<chapter>/``).
+ASSIGNMENTS = "assignments"
+
+
+def has_assignment(source: Path) -> bool:
+    """Whether a chapter's ``.md`` has exercises (and so a student notebook)."""
+    return source.exists() and "{exercise-start}" in source.read_text()
 
 
 def add_markdown_download(app, pagename, templatename, context, doctree) -> None:
@@ -34,9 +53,30 @@ def add_markdown_download(app, pagename, templatename, context, doctree) -> None
     buttons = menu["buttons"]
     after = next((i + 1 for i, b in enumerate(buttons) if b.get("text") == ".ipynb"), len(buttons))
     buttons.insert(after, entry)
+    if has_assignment(source):
+        buttons.insert(after + 1, {
+            "type": "link",
+            "url": f"{context['pathto'](ASSIGNMENTS, 1)}/{Path(pagename).name}.zip",
+            "text": "student notebook",
+            "tooltip": "Download the exercises as a notebook with checks, without the solutions",
+            "icon": "fas fa-graduation-cap",
+            "label": "download-student-notebook-button",
+        })
+
+
+def add_assignments(app, exception) -> None:
+    """Build the student notebooks into the site when an HTML build finishes."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from bookchain.assignments import build
+    from bookchain.chapters import find_root
+
+    built = build(find_root(Path(app.srcdir)), Path(app.outdir) / ASSIGNMENTS, instructor=False)
+    logger.info(f"Student notebooks of {len(built)} chapters in {ASSIGNMENTS}/")
 
 
 def setup(app):
     # After sphinx-book-theme has filled the header buttons (default priority 500).
     app.connect("html-page-context", add_markdown_download, priority=700)
+    app.connect("build-finished", add_assignments)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
