@@ -225,6 +225,16 @@ CASES = [
      lambda: plotting.plot_within_between(DATA, "hours", "score", "school", between=(40.0, 3.0),
                                           within_slope=np.inf, highlight=[DATA["school"].iloc[0]]),
      ValueError, "within_slope"),
+    ("plot_design_grid: rows not a column",
+     lambda: plotting.plot_design_grid(DATA, "class", "school"), ValueError, "rows"),
+    ("plot_design_grid: four panels",
+     lambda: plotting.plot_design_grid(DATA, "school", ["hours", "score", "resources", "hours"]),
+     ValueError, "columns"),
+    ("plot_factor_dots: text values",
+     lambda: plotting.plot_factor_dots(DATA, "school", "school", "hours"), ValueError, "school"),
+    ("plot_factor_dots: unknown order",
+     lambda: plotting.plot_factor_dots(DATA.assign(g=DATA["school"].str[-1]), "score", "school", "g",
+                                       order="random"), ValueError, "order"),
 ]
 
 

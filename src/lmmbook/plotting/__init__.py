@@ -9,7 +9,7 @@ Ito for a few categories, Paul Tol's "muted" plus grey for up to ten groups) in 
 groups are also told apart by marker shape or direct labels.
 
 The helpers live in one module per subject (``base``, ``schools``, ``effects``,
-``inference``, ``slopes``, ``pooling``, ``contextual``, ``groups``); every public name
+``inference``, ``slopes``, ``pooling``, ``contextual``, ``groups``, ``designs``); every public name
 is importable from ``lmmbook.plotting``.
 """
 
@@ -22,6 +22,7 @@ from lmmbook.plotting.base import (
     new_figure,
 )
 from lmmbook.plotting.contextual import plot_within_between
+from lmmbook.plotting.designs import plot_design_grid, plot_factor_dots
 from lmmbook.plotting.effects import plot_blups_vs_truth, plot_caterpillar, plot_shrinkage
 from lmmbook.plotting.groups import plot_group_strips
 from lmmbook.plotting.inference import (
@@ -66,5 +67,7 @@ __all__ = [
     "plot_shrinkage_by_size",
     "plot_group_estimates",
     "plot_within_between",
+    "plot_design_grid",
+    "plot_factor_dots",
 ]
 
