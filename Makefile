@@ -16,7 +16,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 BOOK_REPOSITORY ?=
 export BOOK_REPOSITORY
 
-.PHONY: bootstrap-uv help book test test-fast nbval lint execute sync lab bench lock colab references check-references clean
+.PHONY: bootstrap-uv help book test test-fast nbval lint execute sync lab bench lock colab assignments grade references check-references clean
 
 help:
 	@echo "make book     build the HTML from the stored outputs into _build/html"
@@ -26,6 +26,8 @@ help:
 	@echo "make bench    measure set-up, build and execution times into _build/bench.json"
 	@echo "make lock     re-compile requirements.lock after editing requirements.txt"
 	@echo "make colab    make the Colab cells and README badges follow the repository address"
+	@echo "make assignments       student notebooks with checks, and autograders, into _build/assignments"
+	@echo "make grade SUBMISSIONS=dir  grade every notebook in dir: a table, one row per student"
 	@echo "make references        refit every real-data model with lme4 (needs R and lme4)"
 	@echo "make check-references  fail if lme4 now computes anything other than the stored fits"
 
@@ -83,6 +85,22 @@ execute: $(STAMP)
 colab: $(STAMP)
 	$(BIN)/python -m bookchain.colab --insert
 	$(BIN)/python -m bookchain.repository --readme
+
+# Course assignments (bookchain.assignments, book/instructors.md): from the chapters'
+# exercises and checks, a student notebook (no solutions, no outputs) with otter-grader
+# tests per chapter, zipped, and the instructors' autograders and solved notebooks.
+# `make book` puts the student notebooks on the website too. `make grade` grades every
+# notebook of a folder with `otter run` (no Docker) into a table, printed and in GRADES.
+ASSIGNMENTS := _build/assignments
+SUBMISSIONS ?=
+GRADES ?= _build/grades.csv
+
+assignments: $(STAMP)
+	$(BIN)/python -m bookchain.assignments build $(ASSIGNMENTS)
+
+grade: assignments
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks" >&2; exit 2; }
+	$(BIN)/python -m bookchain.assignments grade $(SUBMISSIONS) $(GRADES) --assignments $(ASSIGNMENTS)
 
 # lme4's fits of every real-data model (R with lme4: apt-get install r-base-core
 # r-cran-lme4). The data come from the book's own loaders, so both engines fit the same

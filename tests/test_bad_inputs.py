@@ -17,6 +17,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from lmmbook import bootstrap, models, plotting, prediction, reference, simulate, studies
+from lmmbook.grading import check, run_check, run_checks
 from lmmbook.simulate import simulate_schools
 
 DATA = simulate_schools(seed=42)
@@ -235,6 +236,14 @@ CASES = [
     ("plot_factor_dots: unknown order",
      lambda: plotting.plot_factor_dots(DATA.assign(g=DATA["school"].str[-1]), "score", "school", "g",
                                        order="random"), ValueError, "order"),
+    # grading (the checks of exercises)
+    ("check: not an exercise label", lambda: check("Exercise 1"), ValueError, "exercise"),
+    ("check: zero points", lambda: check("ex-icc", points=0), ValueError, "points"),
+    ("check: fractional points", lambda: check("ex-icc", points=0.5), TypeError, "points"),
+    ("run_check: not a function", lambda: run_check(len, {}), TypeError, "func"),
+    ("run_check: variables not a mapping", lambda: run_check(lambda answer_x: None, [1]), TypeError, "env"),
+    ("run_checks: source not text", lambda: run_checks(None, {}), TypeError, "source"),
+    ("run_checks: unknown check", lambda: run_checks("x = 1", {}, "no_such_check"), ValueError, "name"),
 ]
 
 
@@ -251,7 +260,7 @@ def test_catalogue_is_large_enough():
 
 
 @pytest.mark.parametrize("module", ["simulate", "models", "plotting", "studies", "bootstrap", "prediction",
-                                    "reference"])
+                                    "reference", "grading"])
 def test_every_public_helper_is_in_the_catalogue(module):
     mod = importlib.import_module(f"lmmbook.{module}")
     functions = [n for n in mod.__all__ if inspect.isfunction(getattr(mod, n))]

@@ -61,6 +61,7 @@ _ANSWER = re.compile(r"`(answer_\w+)`")
 _GLUE = re.compile(r"\{glue(?::text)?\}`([\w-]+)(?::([^`]*))?`")
 _TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^`]*>)?`")
 _ROLE = re.compile(r"\{(?:ref|numref|eq|cite:t|cite:p|cite|doc)\}`(?:([^`<]*?)\s*<[^`]*>|([^`]*))`")
+_LOCAL_ROLE = re.compile(r"\{(?:numref|eq)\}`(?:([^`<]*?)\s*<[^`]*>|([^`]*))`")
 _TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.M)
 _WORDS = re.compile(r"\?|\b(?:explain|why|say in words|in words|interpret)\b", re.I)
 
@@ -214,8 +215,12 @@ def glued_values(path: Path) -> dict[str, str]:
     return values
 
 
-def plain_markdown(text: str, glued: dict[str, str]) -> str:
-    """MyST markup Jupyter does not render, made readable: glued numbers, terms, references."""
+def plain_markdown(text: str, glued: dict[str, str], keep_roles: bool = False) -> str:
+    """MyST markup Jupyter does not render, made readable: glued numbers, terms, references.
+
+    ``keep_roles`` keeps the roles Sphinx resolves across pages (terms, references,
+    citations), for a page of the book that quotes a chapter.
+    """
 
     def glue(match: re.Match) -> str:
         name, spec = match.group(1), match.group(2) or ""
@@ -229,6 +234,8 @@ def plain_markdown(text: str, glued: dict[str, str]) -> str:
 
     text = _TARGET.sub("", text)
     text = _GLUE.sub(glue, text)
+    if keep_roles:
+        return _LOCAL_ROLE.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
     text = _TERM.sub(lambda m: m.group(1), text)
     return _ROLE.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
 
@@ -487,6 +494,64 @@ def build(root: Path, outdir: Path, environ: dict | None = None,
         if chapter.md.exists() and "{exercise-start}" in chapter.md.read_text():
             built[chapter.name] = build_chapter(chapter, outdir, repo, pinned, instructor)
     return built
+
+
+# --- the instructors' page -------------------------------------------------------------
+
+#: Minutes estimated per exercise (code and words) and words of prose read per minute.
+MINUTES_PER_EXERCISE = 15
+WORDS_PER_MINUTE = 150
+
+
+def course_plan(root: Path) -> list[dict[str, object]]:
+    """For each chapter with exercises, in the book's order: what the instructors' page lists.
+
+    ``minutes`` is an estimate: the chapter's prose read at :data:`WORDS_PER_MINUTE`
+    plus :data:`MINUTES_PER_EXERCISE` per exercise, rounded up to five minutes.
+    """
+    plan = []
+    for chapter in list_chapters(root):
+        if not chapter.md.exists() or "{exercise-start}" not in chapter.md.read_text():
+            continue
+        nb = jupytext.read(chapter.md)
+        pieces, exercises = split_chapter(nb)
+        prose = " ".join(p.source for p in pieces if p.kind == "markdown")
+        prose += " ".join(e.text for e in exercises.values())
+        text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        title = re.search(r"^# (.+)$", text, re.M)
+        overview = re.search(r"^## Overview\n+(.+?)(?=\n```|\n## |\Z)", text, re.S | re.M)
+        objectives = plain_markdown(overview.group(1), glued_values(chapter.ipynb), keep_roles=True) if overview else ""
+        minutes = len(prose.split()) / WORDS_PER_MINUTE + MINUTES_PER_EXERCISE * len(exercises)
+        plan.append({
+            "chapter": chapter.name,
+            "stem": chapter.stem,
+            "title": title.group(1).strip() if title else chapter.name,
+            "objectives": " ".join(objectives.split()),
+            "exercises": len(exercises),
+            "graded": sum(1 for e in exercises.values() if e.checks),
+            "points": sum(e.points for e in exercises.values()),
+            "minutes": int(-(-minutes // 5) * 5),
+        })
+    return plan
+
+
+def plan_table(plan: list[dict[str, object]], site_root: str = "..") -> str:
+    """The instructors' table as MyST Markdown: order, objectives, time, the student notebooks."""
+    lines = ["```{list-table} The chapters to assign, in order",
+             ":header-rows: 1", ":name: assignments-plan", ":widths: 5 50 15 30", "",
+             "* - #", "  - Chapter and what students learn", "  - Exercises (graded, points); time",
+             "  - Student notebook"]
+    for n, row in enumerate(plan, start=1):
+        folder = f"{site_root}/assignments/{row['chapter']}"
+        lines += [
+            f"* - {n}",
+            f"  - {{doc}}`/{row['stem']}`: {row['objectives']}",
+            f"  - {row['exercises']} ({row['graded']} graded, {row['points']} points); "
+            f"about {row['minutes']} min",
+            f'  - <a href="{folder}.zip">{row["chapter"]}.zip</a> '
+            f'(<a href="{folder}/{row["chapter"]}.ipynb">notebook</a>)',
+        ]
+    return "\n".join([*lines, "```", ""])
 
 
 # --- grading --------------------------------------------------------------------------

@@ -75,7 +75,32 @@ def add_assignments(app, exception) -> None:
     logger.info(f"Student notebooks of {len(built)} chapters in {ASSIGNMENTS}/")
 
 
+try:
+    from sphinx.util.docutils import SphinxDirective
+except ImportError:  # pragma: no cover
+    SphinxDirective = object
+
+
+class AssignmentPlan(SphinxDirective):
+    """``{assignment-plan}``: the instructors' table of chapters (:func:`bookchain.assignments.plan_table`)."""
+
+    has_content = False
+
+    def run(self):
+        from bookchain.assignments import course_plan, plan_table
+        from bookchain.chapters import find_root, list_chapters
+
+        root = find_root(Path(self.env.srcdir))
+        for path in [root / "_toc.yml", *(p for c in list_chapters(root) for p in (c.md, c.ipynb))]:
+            if path.exists():
+                self.env.note_dependency(str(path))
+        # The page sits in book/, the student notebooks in the site's assignments/ folder.
+        depth = self.env.docname.count("/")
+        return self.parse_text_to_nodes(plan_table(course_plan(root), "/".join([".."] * depth) or "."))
+
+
 def setup(app):
+    app.add_directive("assignment-plan", AssignmentPlan)
     # After sphinx-book-theme has filled the header buttons (default priority 500).
     app.connect("html-page-context", add_markdown_download, priority=700)
     app.connect("build-finished", add_assignments)
