@@ -16,7 +16,16 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from lmmbook import bootstrap, models, plotting, prediction, reference, simulate, studies
+from lmmbook import (
+    bootstrap,
+    models,
+    plotting,
+    prediction,
+    reference,
+    simulate,
+    studies,
+    varcomp,
+)
 from lmmbook.grading import check, run_check, run_checks
 from lmmbook.simulate import simulate_schools
 
@@ -244,6 +253,27 @@ CASES = [
     ("run_check: variables not a mapping", lambda: run_check(lambda answer_x: None, [1]), TypeError, "env"),
     ("run_checks: source not text", lambda: run_checks(None, {}), TypeError, "source"),
     ("run_checks: unknown check", lambda: run_checks("x = 1", {}, "no_such_check"), ValueError, "name"),
+    # plotting.varcomp and varcomp (inference for a variance)
+    ("plot_profile_likelihood: a frame, not a dict",
+     lambda: plotting.plot_profile_likelihood(pd.DataFrame({"group_sd": [1.0], "lr": [0.0]}), cut=3.84),
+     TypeError, "profiles"),
+    ("plot_profile_likelihood: negative cut",
+     lambda: plotting.plot_profile_likelihood({"REML": pd.DataFrame({"group_sd": [1.0], "lr": [0.0]})},
+                                              cut=-1.0), ValueError, "cut"),
+    ("plot_coverage_by_groups: zero groups",
+     lambda: plotting.plot_coverage_by_groups(pd.DataFrame({"method": ["Wald"], "n_groups": [0],
+                                                            "coverage": [0.9], "mc_se": [0.01],
+                                                            "level": [0.95]})), ValueError, "n_groups"),
+    ("evaluate_loglik: zero residual SD", lambda: varcomp.evaluate_loglik(FIT, 1.0, 0.0), ValueError, "residual_sd"),
+    ("evaluate_loglik: random slopes", lambda: varcomp.evaluate_loglik(SLOPES_FIT, 1.0, 1.0), ValueError, "result"),
+    ("profile_group_sd: negative SD", lambda: varcomp.profile_group_sd(FIT, [-1.0]), ValueError, "sds"),
+    ("profile_group_sd: reml not a bool", lambda: varcomp.profile_group_sd(FIT, [1.0], reml=1), TypeError, "reml"),
+    ("profile_interval: level one", lambda: varcomp.profile_interval(FIT, level=1.0), ValueError, "level"),
+    ("profile_interval: not a fit", lambda: varcomp.profile_interval(DATA), TypeError, "result"),
+    ("oneway_estimates: one group", lambda: varcomp.oneway_estimates(np.ones((1, 5))), ValueError, "y"),
+    ("oneway_estimates: text", lambda: varcomp.oneway_estimates("abc"), TypeError, "y"),
+    ("oneway_intervals: NaN value", lambda: varcomp.oneway_intervals([[1.0, np.nan], [2.0, 3.0]]),
+     ValueError, "y"),
 ]
 
 
@@ -260,7 +290,7 @@ def test_catalogue_is_large_enough():
 
 
 @pytest.mark.parametrize("module", ["simulate", "models", "plotting", "studies", "bootstrap", "prediction",
-                                    "reference", "grading"])
+                                    "reference", "grading", "varcomp"])
 def test_every_public_helper_is_in_the_catalogue(module):
     mod = importlib.import_module(f"lmmbook.{module}")
     functions = [n for n in mod.__all__ if inspect.isfunction(getattr(mod, n))]

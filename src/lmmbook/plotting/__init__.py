@@ -9,7 +9,7 @@ Ito for a few categories, Paul Tol's "muted" plus grey for up to ten groups) in 
 groups are also told apart by marker shape or direct labels.
 
 The helpers live in one module per subject (``base``, ``schools``, ``effects``,
-``inference``, ``slopes``, ``pooling``, ``contextual``, ``groups``, ``designs``); every public name
+``inference``, ``slopes``, ``pooling``, ``contextual``, ``groups``, ``designs``, ``varcomp``); every public name
 is importable from ``lmmbook.plotting``.
 """
 
@@ -42,6 +42,7 @@ from lmmbook.plotting.schools import (
     plot_school_scatter,
 )
 from lmmbook.plotting.slopes import plot_coefficient_shrinkage, plot_group_panels
+from lmmbook.plotting.varcomp import plot_coverage_by_groups, plot_profile_likelihood
 
 __all__ = [
     "plot_group_strips",
@@ -69,5 +70,7 @@ __all__ = [
     "plot_within_between",
     "plot_design_grid",
     "plot_factor_dots",
+    "plot_profile_likelihood",
+    "plot_coverage_by_groups",
 ]
 
