@@ -215,3 +215,30 @@ def test_grading_refuses_a_notebook_that_is_not_a_student_notebook(tmp_path):
     path.write_text(json.dumps(nbformat.v4.new_notebook()))
     with pytest.raises(ValueError, match="not a student notebook"):
         assignments.submission_chapter(path)
+
+
+@pytest.mark.parametrize("chapter", [FIRST, "91-how-this-book-checks-its-numbers"])
+def test_download_menu_offers_a_chapters_student_notebook(chapter, tmp_path):
+    from types import SimpleNamespace
+
+    from bookchain import downloads
+
+    app = SimpleNamespace(srcdir=str(ROOT), outdir=str(tmp_path))
+    buttons = [{"type": "link", "text": ".ipynb", "url": "x.ipynb"}]
+    context = {"page_source_suffix": ".ipynb", "header_buttons": [{"label": "download-buttons", "buttons": buttons}],
+               "pathto": lambda uri, resource=0: f"../{uri}"}
+    downloads.add_markdown_download(app, f"book/{chapter}", "page.html", context, None)
+    urls = [b["url"] for b in buttons]
+    assert f"../_sources/book/{chapter}.md" in urls
+    has_exercises = "{exercise-start}" in (ROOT / "book" / f"{chapter}.md").read_text()
+    assert (f"../{downloads.ASSIGNMENTS}/{chapter}.zip" in urls) == has_exercises
+
+
+def test_instructors_table_lists_every_chapter_with_exercises_in_order():
+    plan = assignments.course_plan(ROOT)
+    assert [row["chapter"] for row in plan] == IDS
+    for row in plan:
+        assert row["objectives"] and row["minutes"] >= 5 * row["exercises"]
+    table = assignments.plan_table(plan)
+    for chapter in IDS:
+        assert f'href="../assignments/{chapter}.zip"' in table

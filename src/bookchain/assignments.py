@@ -26,15 +26,18 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,7 +258,7 @@ def student_colab_source(repo: Repository | None, pinned: list[str], chapter: st
         "",
         f'    TESTS = "{repo.website}assignments/{chapter}/tests/"',
         '    pathlib.Path("tests").mkdir(exist_ok=True)',
-        f"    for name in {labels!r}:",
+        f"    for name in {json.dumps(labels)}:",
         '        urllib.request.urlretrieve(f"{TESTS}{name}.py", f"tests/{name}.py")',
     ])
 
@@ -586,20 +589,30 @@ def grade_submission(path: Path, assignments: Path) -> dict[str, float]:
                                                                           if n in order else 0, n))}
 
 
-class _quiet:
-    """Silence otter's printing while it grades."""
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence otter and its kernel while a submission is graded; on an error, show what they said.
 
-    def __enter__(self):
-        import contextlib
-
-        self._stack = contextlib.ExitStack()
-        sink = self._stack.enter_context(open(__import__("os").devnull, "w"))
-        self._stack.enter_context(contextlib.redirect_stdout(sink))
-        return self
-
-    def __exit__(self, *exc):
-        self._stack.close()
-        return False
+    The kernel is another process, so its standard error is redirected at the file
+    descriptor (it warns about its transport on every start).
+    """
+    with tempfile.TemporaryFile(mode="w+") as said:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(said.fileno(), 2)
+        failed = True
+        try:
+            with contextlib.redirect_stdout(said):
+                yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                said.seek(0)
+                sys.stderr.write(said.read())
 
 
 def grade(submissions: Path, assignments: Path) -> list[dict[str, object]]:
