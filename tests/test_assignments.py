@@ -242,3 +242,15 @@ def test_instructors_table_lists_every_chapter_with_exercises_in_order():
     table = assignments.plan_table(plan)
     for chapter in IDS:
         assert f'href="../assignments/{chapter}.zip"' in table
+
+
+def test_grade_table_keeps_the_exercise_order_and_names_a_problem(tmp_path):
+    rows = [{"student": "ann", "chapter": FIRST, "ex-b": 2.0, "ex-a": 1.0, "total": 3.0},
+            {"student": "bob", "chapter": "", "total": None, "problem": "not a student notebook"}]
+    text = assignments.write_table(rows, tmp_path / "grades.csv")
+    assert (tmp_path / "grades.csv").read_text().splitlines() == [
+        "student,chapter,ex-b,ex-a,total,problem",
+        f"ann,{FIRST},2,1,3,",
+        "bob,,,,,not a student notebook",
+    ]
+    assert text.splitlines()[0].split() == ["student", "chapter", "ex-b", "ex-a", "total", "problem"]

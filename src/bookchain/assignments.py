@@ -622,18 +622,28 @@ def grade(submissions: Path, assignments: Path) -> list[dict[str, object]]:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in {submissions}")
     rows = []
     for path in paths:
-        scores = grade_submission(path, assignments)
-        rows.append({"student": path.stem, "chapter": submission_chapter(path), **scores,
-                     "total": sum(scores.values())})
+        try:
+            chapter = submission_chapter(path)
+            scores = grade_submission(path, assignments)
+        except (ValueError, OSError) as err:  # one unreadable notebook does not stop the others
+            print(f"could not grade {path.name}: {err}", file=sys.stderr)
+            rows.append({"student": path.stem, "chapter": "", "total": None, "problem": str(err)})
+            continue
+        rows.append({"student": path.stem, "chapter": chapter, **scores, "total": sum(scores.values())})
     return rows
 
 
 def table(rows: list[dict[str, object]]) -> tuple[list[str], list[list[str]]]:
-    """Columns and cells of the grade table: student, chapter, exercises in order, total."""
+    """Columns and cells of the grade table: student, chapter, exercises in order, total.
+
+    A notebook that could not be graded has an empty total and a ``problem`` column saying why.
+    """
+    fixed = ("student", "chapter", "total", "problem")
     exercises = []
     for row in rows:
-        exercises += [k for k in row if k not in ("student", "chapter", "total") and k not in exercises]
-    columns = ["student", "chapter", *exercises, "total"]
+        exercises += [k for k in row if k not in fixed and k not in exercises]
+    problems = ["problem"] if any(row.get("problem") for row in rows) else []
+    columns = ["student", "chapter", *exercises, "total", *problems]
 
     def show(value: object) -> str:
         if value is None:
