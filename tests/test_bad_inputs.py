@@ -20,6 +20,7 @@ from lmmbook import (
     bootstrap,
     models,
     plotting,
+    power,
     prediction,
     reference,
     simulate,
@@ -44,6 +45,12 @@ CATERPILLAR = pd.DataFrame({"school": ["A", "B"], "estimate": [1.0, -1.0], "low"
                             "high": [2.0, 0.0]})
 
 
+POWER_DESIGN = power.assign_treatment(4, 2, "school")
+POWER_SCORES = power.simulate_scores(POWER_DESIGN, 3, effect=1.0, school_sd=1.0, noise_sd=1.0)
+POWER_TABLE = pd.DataFrame({"level": ["school", "school"], "n_schools": [4, 8], "n_per_school": 10,
+                            "power": [0.1, 0.3], "mc_se": 0.01, "exact": [0.11, 0.29]})
+
+
 def drop(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return df.drop(columns=column)
 
@@ -56,6 +63,47 @@ def with_value(df: pd.DataFrame, column: str, row: int, value) -> pd.DataFrame:
 
 
 CASES = [
+    # power (chapter "Planning a study: power by simulation")
+    ("assign_treatment: odd number of schools", lambda: power.assign_treatment(7, 10, "school"),
+     ValueError, "n_schools"),
+    ("assign_treatment: odd students per school", lambda: power.assign_treatment(8, 5, "student"),
+     ValueError, "n_per_school"),
+    ("assign_treatment: unknown level", lambda: power.assign_treatment(8, 10, "class"), ValueError, "level"),
+    ("simulate_scores: treatment a list", lambda: power.simulate_scores([[1, 0]], 5, effect=1.0, school_sd=1.0,
+                                                                        noise_sd=1.0), TypeError, "treatment"),
+    ("simulate_scores: negative school SD",
+     lambda: power.simulate_scores(POWER_DESIGN, 5, effect=1.0, school_sd=-1.0, noise_sd=1.0),
+     ValueError, "school_sd"),
+    ("simulate_scores: zero trials",
+     lambda: power.simulate_scores(POWER_DESIGN, 0, effect=1.0, school_sd=1.0, noise_sd=1.0),
+     ValueError, "n_sims"),
+    ("trial_frame: replicate out of range", lambda: power.trial_frame(POWER_SCORES, POWER_DESIGN, replicate=3),
+     ValueError, "replicate"),
+    ("compare_school_means: student-level design",
+     lambda: power.compare_school_means(POWER_SCORES, power.assign_treatment(4, 2, "student")),
+     ValueError, "treatment"),
+    ("compare_school_means: scores of another shape",
+     lambda: power.compare_school_means(POWER_SCORES[:, :2], POWER_DESIGN), ValueError, "scores"),
+    ("compare_within_schools: school-level design",
+     lambda: power.compare_within_schools(POWER_SCORES, POWER_DESIGN), ValueError, "treatment"),
+    ("compare_within_schools: NaN score",
+     lambda: power.compare_within_schools(np.where(POWER_SCORES > 0, np.nan, 0.0),
+                                          power.assign_treatment(4, 2, "student")), ValueError, "scores"),
+    ("exact_power: alpha one", lambda: power.exact_power(8, 10, level="school", effect=1.0, school_sd=1.0,
+                                                         noise_sd=1.0, alpha=1.0), ValueError, "alpha"),
+    ("exact_power: zero noise SD", lambda: power.exact_power(8, 10, level="student", effect=1.0, school_sd=1.0,
+                                                             noise_sd=0.0), ValueError, "noise_sd"),
+    ("simulate_power: zero trials", lambda: power.simulate_power(8, 10, level="school", effect=1.0, school_sd=1.0,
+                                                                 noise_sd=1.0, n_sims=0), ValueError, "n_sims"),
+    ("simulate_power: negative seed", lambda: power.simulate_power(8, 10, level="school", effect=1.0,
+                                                                   school_sd=1.0, noise_sd=1.0, seed=-1),
+     ValueError, "seed"),
+    ("plot_power_curves: power above one",
+     lambda: plotting.plot_power_curves(POWER_TABLE.assign(power=1.5)), ValueError, "power"),
+    ("plot_power_curves: missing exact column",
+     lambda: plotting.plot_power_curves(POWER_TABLE.drop(columns="exact")), ValueError, "exact"),
+    ("plot_power_by_allocation: two totals",
+     lambda: plotting.plot_power_by_allocation(POWER_TABLE), ValueError, "table"),
     # simulate.simulate_schools / school_labels
     ("simulate_schools: zero schools", lambda: simulate_schools(n_schools=0), ValueError, "n_schools"),
     ("simulate_schools: negative size", lambda: simulate_schools(n_per_school=-1), ValueError, "n_per_school"),
@@ -290,7 +338,7 @@ def test_catalogue_is_large_enough():
 
 
 @pytest.mark.parametrize("module", ["simulate", "models", "plotting", "studies", "bootstrap", "prediction",
-                                    "reference", "grading", "varcomp"])
+                                    "reference", "grading", "varcomp", "power"])
 def test_every_public_helper_is_in_the_catalogue(module):
     mod = importlib.import_module(f"lmmbook.{module}")
     functions = [n for n in mod.__all__ if inspect.isfunction(getattr(mod, n))]

@@ -35,6 +35,7 @@ from lmmbook.plotting.pooling import (
     plot_pooling_by_size,
     plot_shrinkage_by_size,
 )
+from lmmbook.plotting.power import plot_power_by_allocation, plot_power_curves
 from lmmbook.plotting.schools import (
     plot_icc_panels,
     plot_new_school_bands,
@@ -70,6 +71,8 @@ __all__ = [
     "plot_within_between",
     "plot_design_grid",
     "plot_factor_dots",
+    "plot_power_curves",
+    "plot_power_by_allocation",
     "plot_profile_likelihood",
     "plot_coverage_by_groups",
 ]
