@@ -10,7 +10,7 @@ from lmmbook.plotting.base import MARKERS, OKABE_ITO, new_figure
 from lmmbook.validation import check_dataframe, check_real
 
 #: Colours of the curves and methods, in order (Okabe-Ito, no yellow).
-_COLOURS = (OKABE_ITO[4], OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[5], OKABE_ITO[1])
+_COLOURS = (OKABE_ITO[4], OKABE_ITO[3], OKABE_ITO[2], OKABE_ITO[5], OKABE_ITO[0], OKABE_ITO[1])
 _STYLES = ("-", "--", "-.", ":")
 
 
