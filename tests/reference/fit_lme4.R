@@ -102,6 +102,25 @@ for (m in models) {
     for (subject in rownames(re)) for (term in colnames(re))
       add(name, "ranef", paste(subject, term, sep = "|"), re[subject, term])
   }
+  if (name == "sleep_rs") {  # leave-one-subject-out refits (chapter "Checking a model")
+    for (left_out in levels(sleep$subject)) {
+      loso <- lmer(m[[2]], data = droplevels(sleep[sleep$subject != left_out, ]), REML = TRUE,
+                   control = lmerControl(optimizer = "bobyqa", calc.derivs = TRUE))
+      term <- paste(left_out, "days", sep = "|")
+      add(name, "loso_estimate", term, fixef(loso)[["days"]])
+      add(name, "loso_std_error", term, summary(loso)$coefficients["days", "Std. Error"])
+      add(name, "loso_sd", term, attr(VarCorr(loso)$subject, "stddev")[["days"]])
+      add(name, "loso_singular", left_out, as.numeric(isSingular(loso)))
+    }
+    far <- order(-abs(resid(fit)))[1:3]  # refit without the three largest residuals
+    for (i in far) add(name, "drop3_resid", paste(sleep$subject[i], sleep$days[i], sep = "|"),
+                       resid(fit)[[i]])
+    drop3 <- lmer(m[[2]], data = sleep[-far, ], REML = TRUE,
+                  control = lmerControl(optimizer = "bobyqa", calc.derivs = TRUE))
+    add(name, "drop3_estimate", "days", fixef(drop3)[["days"]])
+    add(name, "drop3_sd", "subject|days|", attr(VarCorr(drop3)$subject, "stddev")[["days"]])
+    add(name, "drop3_sd", "Residual", sigma(drop3))
+  }
   if (name %in% c("penicillin", "pastes_nested", "pastes_crossed")) {  # BLUPs of each factor
     re <- ranef(fit)
     for (grp in names(re)) for (level in rownames(re[[grp]])) for (term in colnames(re[[grp]]))

@@ -23,6 +23,11 @@ from lmmbook.plotting.base import (
 )
 from lmmbook.plotting.contextual import plot_within_between
 from lmmbook.plotting.designs import plot_design_grid, plot_factor_dots
+from lmmbook.plotting.diagnostics import (
+    plot_normal_qq,
+    plot_residuals_vs_fitted,
+    plot_spread_by_group,
+)
 from lmmbook.plotting.effects import plot_blups_vs_truth, plot_caterpillar, plot_shrinkage
 from lmmbook.plotting.groups import plot_group_strips
 from lmmbook.plotting.inference import (
@@ -69,6 +74,9 @@ __all__ = [
     "plot_shrinkage_by_size",
     "plot_group_estimates",
     "plot_within_between",
+    "plot_residuals_vs_fitted",
+    "plot_normal_qq",
+    "plot_spread_by_group",
     "plot_design_grid",
     "plot_factor_dots",
     "plot_power_curves",
