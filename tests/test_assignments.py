@@ -10,6 +10,7 @@ a half-right one partial credit, and that grading a folder gives the expected ta
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 
@@ -208,6 +209,24 @@ def test_grading_a_folder_gives_one_row_per_student_and_a_column_per_exercise(bu
     assert rows["partial"][2:] == row([partial[label] for label in labels])
     assert rows["empty"][2:] == row([0] * len(labels))
     assert [line.split()[0] for line in printed.splitlines()[:4]] == ["student", "empty", "full", "partial"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_solved_notebook_gets_full_marks(built, chapter, tmp_path):
+    """The solutions, run as a student's code in the student notebook, pass every check.
+
+    nbval proves it in the chapter; this proves it where grading happens (a check or a
+    solution needing a cell the student notebook lacks fails here). The first chapter is
+    graded in the folder test above; the others take minutes, so they run with
+    LMMBOOK_ALL_ASSIGNMENTS=1 (before a release, or after changing checks).
+    """
+    if chapter.name == FIRST or not os.environ.get("LMMBOOK_ALL_ASSIGNMENTS"):
+        pytest.skip("set LMMBOOK_ALL_ASSIGNMENTS=1 to grade every chapter's solved notebook")
+    scores = assignments.grade_submission(built[0] / assignments.INSTRUCTOR / chapter.name / "solved.ipynb",
+                                          built[0])
+    points = {e.label: float(e.points) for e in built[1][chapter.name].values() if e.checks}
+    assert scores == points
 
 
 def test_grading_refuses_a_notebook_that_is_not_a_student_notebook(tmp_path):

@@ -85,3 +85,10 @@ def test_run_checks_refuses_an_unknown_check():
 def test_bad_inputs(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_run_checks_works_on_a_cell_that_relies_on_the_chapters_import_of_check():
+    cell = CELL.replace("from lmmbook.grading import check\n", "")
+    assert "import check" not in cell
+    checks = run_checks(cell, {"x": 9.0, "answer_root": 3.0}, "root_is_the_square_root")
+    assert list(checks) == ["root_is_a_number", "root_is_the_square_root"]

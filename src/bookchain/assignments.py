@@ -305,10 +305,14 @@ def student_notebook(chapter: Chapter, repo: Repository | None = None,
     graded = [e.label for e in exercises.values() if e.checks]
 
     # Which code cells the student notebook keeps: every visible cell outside the
-    # solutions; a hidden one only if a later kept cell, or a check, reads what it defines.
+    # solutions; a hidden one only if a later kept cell, a check or a solution reads what
+    # it defines.
     solution_defines = set().union(*(names_of(p.source)[0] for p in pieces if p.kind == "code" and p.in_solution))
     needed = {p for e in exercises.values() for source in e.check_cells for p in names_of(source)[1]}
     needed |= {p for e in exercises.values() for _, _, params in e.checks for p in params}
+    # What the solutions read, students may read too (a hidden cell outside the solutions
+    # may define a name the exercise's text points at).
+    needed |= set().union(*(names_of(p.source)[1] for p in pieces if p.kind == "code" and p.in_solution))
     keep: set[int] = set()
     for i in reversed(range(len(pieces))):
         piece = pieces[i]

@@ -187,9 +187,9 @@ def run_checks(source: str, env: Mapping[str, Any], name: str | None = None) -> 
     """Define the checks of a chapter's check cell on a copy of ``env``; run one.
 
     The cell's code runs in a copy of the student's variables (the student's own
-    are never changed), with :func:`check` defining its functions without running
-    them; the functions see the student's imports and data as they saw the
-    chapter's.
+    are never changed), with :func:`check` (defined there even if the cell does not
+    import it) defining its functions without running them; the functions see the
+    student's imports and data as they saw the chapter's.
 
     Parameters
     ----------
@@ -231,6 +231,7 @@ def run_checks(source: str, env: Mapping[str, Any], name: str | None = None) -> 
     if not isinstance(env, Mapping):
         raise TypeError(f"env must be a mapping of variable names to values, got {type(env).__name__}")
     namespace = dict(env)
+    namespace["check"] = check  # a cell may rely on the chapter's earlier import of it
     with _defining_only():
         exec(compile(source, "<check cell>", "exec"), namespace)  # noqa: S102 - the book's own cell
     checks = {k: v for k, v in namespace.items()
