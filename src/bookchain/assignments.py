@@ -13,8 +13,14 @@ module turns each chapter into
 - ``OUTDIR/<chapter>/tests/<exercise>.py``, one otter-grader test file per
   exercise with checks: one test case per check, its points, its message;
 - ``OUTDIR/<chapter>.zip``, that folder zipped, to hand out (the website offers it);
-- ``OUTDIR/instructor/<chapter>/autograder.zip`` (what ``otter run`` grades a
-  submission with) and ``solutions.ipynb`` (the executed chapter).
+- ``OUTDIR/instructor/<chapter>/``: ``autograder.zip`` (what ``otter run`` grades a
+  submission with: the tests and ``otter_config.json``), ``solved.ipynb`` (the
+  student notebook with the solutions' code in the answer cells: full marks) and
+  ``chapter.ipynb`` (the executed chapter).
+
+The student notebook's Markdown is made readable in Jupyter: glued numbers are
+filled in from the executed chapter, and roles Jupyter does not render (terms,
+references, citations) become plain text.
 
 Every file is the same byte for byte when nothing changed. Usage::
 
