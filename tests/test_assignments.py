@@ -24,6 +24,10 @@ from bookchain.chapters import list_chapters
 from conftest import ROOT
 from lmmbook.simulate import simulate_schools
 
+# otter-grader's own use of pandas and traitlets warns; the warnings are not the book's.
+pytestmark = [pytest.mark.filterwarnings("ignore:The inplace keyword"),
+              pytest.mark.filterwarnings("ignore:Traits should be given as instances")]
+
 CHAPTERS = [c for c in list_chapters(ROOT) if c.md.exists() and "{exercise-start}" in c.md.read_text()]
 IDS = [c.name for c in CHAPTERS]
 FIRST = "01-simulating-nested-data"
