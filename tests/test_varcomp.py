@@ -138,6 +138,27 @@ def test_oneway_estimates_at_zero():
     assert est["loglik"] == pytest.approx(est["loglik_null"])
 
 
+def test_oneway_boundary_branches_are_statsmodels():
+    # REML tau^2 = 0: sigma^2 = SST / (N - 1), and statsmodels' printed SE of the group
+    # variance is the closed form's, finite for Dyestuff2 (F = 0.56) and NaN for Dyestuff2
+    # with its batch means pulled halfway in (F = 0.14 < b / (2 (N - 1)) = 24 / 58).
+    y2 = as_array(load_dyestuff2())
+    for y, finite in ((y2, True), (y2 - 0.5 * (y2.mean(axis=1, keepdims=True) - y2.mean()), False)):
+        data = pd.DataFrame({"yield_g": y.ravel(), "batch": np.repeat(np.arange(6), 5)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = smf.mixedlm("yield_g ~ 1", data, groups="batch").fit(reml=True, gtol=1e-8)
+            bse = float(fit.bse_re.iloc[0])
+        est = oneway_estimates(y).iloc[0]
+        se = oneway_intervals(y).set_index("method").loc["wald_sm", "std_error"]
+        assert est["group_var"] == 0 and fit.cov_re.iloc[0, 0] < 1e-6 * fit.scale
+        assert est["residual_var"] == pytest.approx(((y - y.mean()) ** 2).sum() / 29, rel=1e-12)
+        assert fit.scale == pytest.approx(est["residual_var"], rel=1e-6)
+        assert np.isfinite(se) == np.isfinite(bse) == finite
+        if finite:
+            assert se == pytest.approx(bse, rel=1e-4)
+
+
 def test_oneway_intervals_match_the_general_helpers(dye_fit, dye2_fit):
     for fit, data in ((dye_fit, load_dyestuff()), (dye2_fit, load_dyestuff2())):
         table = oneway_intervals(as_array(data)).set_index("method")
