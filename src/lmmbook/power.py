@@ -12,8 +12,8 @@ model
     y_{ij} = \\beta_0 + \\delta\\,x_{ij} + u_j + \\varepsilon_{ij},
     \\qquad u_j \\sim N(0, \\tau^2),\\ \\varepsilon_{ij} \\sim N(0, \\sigma^2),
 
-with ``x_ij`` the 0/1 treatment. A statsmodels fit costs tens of milliseconds,
-too slow for thousands of data sets per design, so this module simulates many
+with ``x_ij`` the 0/1 treatment. A statsmodels fit costs tens to hundreds of
+milliseconds, too slow for thousands of data sets per design, so this module simulates many
 balanced data sets at once (arrays shaped ``(n_sims, n_schools, n_per_school)``)
 and tests the treatment with closed forms that are exact for these designs:
 
@@ -435,8 +435,11 @@ def simulate_power(
     with :func:`compare_school_means` (``level="school"``) or
     :func:`compare_within_schools` (``level="student"``), two-sided at ``alpha``
     with the test's degrees of freedom. The generator is seeded with
-    ``(seed, n_schools, n_per_school)``, so each design gets its own stream, the
-    same for both levels, whatever other designs are run.
+    ``(seed, n_schools, n_per_school)``, so each ``(J, m)`` gets its own stream,
+    whatever other designs are run; the two levels of one ``(J, m)`` share it,
+    harmlessly, since the school-level test reads only the school means and the
+    within-school test only the deviations from them (independent parts of the
+    same normal draws).
 
     Parameters
     ----------
