@@ -23,7 +23,7 @@ ABS_TOL = 1e-4
 #: Balanced designs, where statsmodels' and lme4's standard errors coincide.
 BALANCED = {"schools_empty", "schools_ri", "schools_ri_ml", "sleep_ri", "sleep_rs",
             "sleep_rs_ml", "sleep_ri_ml", "sleep_uncorrelated", "dyestuff", "dyestuff2",
-            "penicillin", "pastes_nested", "pastes_crossed"}
+            "penicillin", "pastes_nested", "pastes_cask_only", "pastes_crossed"}
 AGREE = ["estimate", "std_error_given_variances", "sd", "variance", "correlation",
          "reml_criterion", "deviance", "loglik"]
 

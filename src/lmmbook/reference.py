@@ -108,6 +108,10 @@ _SPECS = [
     ModelSpec("pastes_nested", "pastes", "strength ~ 1 + (1 | batch / cask)", "strength ~ 1",
               "batch", re_formula="1", vc_formula={"cask": "0 + C(cask)"},
               names={"batch|cask|": "cask:batch|(Intercept)|"}),
+    # statsmodels' groups + vc_formula without re_formula: no batch intercept (chapter 12).
+    ModelSpec("pastes_cask_only", "pastes", "strength ~ 1 + (1 | batch:cask)", "strength ~ 1",
+              "batch", vc_formula={"cask": "0 + C(cask)"},
+              names={"Group|cask|": "batch:cask|(Intercept)|"}),
     ModelSpec("pastes_crossed", "pastes", "strength ~ 1 + (1 | batch) + (1 | cask)",
               "strength ~ 1", "one", re_formula="0",
               vc_formula={"batch": "0 + C(batch)", "cask": "0 + C(cask)"},

@@ -49,6 +49,7 @@ models <- list(
   list("dyestuff2", yield_g ~ 1 + (1 | batch), dye2, TRUE),
   list("penicillin", diameter ~ 1 + (1 | plate) + (1 | sample), pen, TRUE),
   list("pastes_nested", strength ~ 1 + (1 | batch / cask), pastes, TRUE),
+  list("pastes_cask_only", strength ~ 1 + (1 | batch:cask), pastes, TRUE),
   list("pastes_crossed", strength ~ 1 + (1 | batch) + (1 | cask), pastes, TRUE),
   list("radon_empty", log_radon ~ 1 + (1 | county), radon, TRUE),
   list("radon_floor", log_radon ~ floor + (1 | county), radon, TRUE),
