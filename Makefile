@@ -64,15 +64,16 @@ book: $(STAMP)
 	$(BIN)/python -m bookchain.repository --write-config _build/_config.yml
 	$(BIN)/jupyter-book build . --config _build/_config.yml --warningiserror --nitpick --keep-going
 
-# Lint, then two pytest runs: the Python tests (unit, doctest, chain, environment),
-# then nbval, which re-executes every chapter on two workers (one chapter per worker).
+# Lint, then two pytest runs, each on two workers: the Python tests (unit, doctest,
+# chain, environment, browser; one test file per worker at a time), then nbval, which
+# re-executes every chapter and compares every output (one chapter per worker).
 test: lint test-fast nbval
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) -n 2 --dist loadscope $(CHAPTERS)
