@@ -96,7 +96,10 @@ def test_within_schools_test_equals_reml_and_fixed_effects_ols():
         assert np.isclose(fe.tvalues["treated"], fast["t"][r]) and fe.df_resid == fast["df"][r] == 29
         fit = reml_fit(data)
         assert np.isclose(fit.fe_params["treated"], fast["estimate"][r], rtol=1e-8)
-        assert (fit.cov_re.iloc[0, 0] < 1e-6) == fast["boundary"][r]
+        # Boundary trials: Powell stops within a rounding-sized step of zero (1e-8 on one
+        # processor, 5e-6 on another); interior ones here sit above 5% of the residual
+        # variance. A cut at 0.1% of it separates the two with a wide margin either way.
+        assert (fit.cov_re.iloc[0, 0] < 1e-3 * fit.scale) == fast["boundary"][r]
         if not fast["boundary"][r]:
             assert np.isclose(fit.tvalues["treated"], fast["t"][r], rtol=1e-6)
 

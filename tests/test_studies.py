@@ -173,8 +173,11 @@ def test_fit_replicate_unequal_school_sizes():
 def test_fit_replicate_row_order_does_not_matter(schools):
     shuffled = schools.sample(frac=1, random_state=0)
     a, b = fit_replicate(schools), fit_replicate(shuffled)
-    assert np.allclose(a["estimate"], b["estimate"], rtol=1e-8)
-    assert np.allclose(a["std_error"], b["std_error"], rtol=1e-8)
+    # Reordering the rows changes the optimiser's path by rounding only, so the two fits
+    # agree to the optimiser's own tolerance (gtol=1e-8 on the criterion), far beyond the
+    # three decimals the studies print: 1e-6 relative, not the last bits.
+    assert np.allclose(a["estimate"], b["estimate"], rtol=1e-6)
+    assert np.allclose(a["std_error"], b["std_error"], rtol=1e-6)
 
 
 def test_fit_replicate_leaves_the_data_alone(schools):

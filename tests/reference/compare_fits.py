@@ -1,8 +1,9 @@
 """Fail when freshly computed lme4 results differ from the stored ones.
 
-lme4's last digits vary slightly from run to run (about 1e-7 relative on the
-crossed models, from the order of floating-point sums), so the comparison is
-numeric: every stored row must be recomputed, and agree to ``RTOL``. Usage::
+lme4's last digits vary from run to run and between processors (about 1e-7
+relative on the crossed models, from the order of floating-point sums; 1.4e-6 for
+the Hsb82 slope variance on another CPU), so the comparison is numeric: every
+stored row must be recomputed, and agree to ``RTOL``. Usage::
 
     python tests/reference/compare_fits.py STORED.csv FRESH.csv
 """
@@ -14,7 +15,11 @@ import sys
 import numpy as np
 import pandas as pd
 
-RTOL = 1e-6  # a hundred times finer than the digits the book prints
+# lme4's own convergence tolerance: bobyqa stops when its trust region shrinks to
+# rhoend = 2e-7 on theta (the relative SDs, 0.05 and up here), so an SD can move by
+# 2e-7 / theta relative and a variance by twice that: up to about 1e-5. That is still
+# ten times finer than the four or five significant digits the book prints.
+RTOL = 1e-5
 ATOL = 1e-9
 
 
