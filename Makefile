@@ -50,12 +50,19 @@ bootstrap-uv:
 	       && $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; }
 
 # The lock: compiled from the direct pins by uv, for every platform (--universal)
-# and Python 3.11 and newer, with hashes. Its first line records a hash of the pins
+# and Python 3.11 and newer, with hashes. Then the reader's lock (Binder), a strict
+# subset of it (src/bookchain/lockfile.py). Its first line records a hash of the pins
 # (requirements.txt without comments), which tests/test_environment.py checks.
 lock: $(STAMP)
 	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 \
 	  --custom-compile-command "make lock" requirements.txt -o $(LOCK).tmp
 	$(BIN)/python -m bookchain.lockfile --finish $(LOCK).tmp $(LOCK)
+	@mkdir -p _build
+	$(BIN)/python -m bookchain.lockfile --constraints > _build/lock-constraints.txt
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" -c _build/lock-constraints.txt \
+	  --override binder/overrides.txt binder/requirements.in -o binder/requirements.lock.tmp
+	$(BIN)/python -m bookchain.lockfile --finish-reader binder/requirements.lock.tmp binder/requirements.lock
 
 # Rendered from the stored outputs (execution is off in _config.yml): what nbval
 # verified is what is published. Warnings are errors. The configuration passed to

@@ -79,6 +79,22 @@ def test_student_notebook_has_no_solution_code_and_no_output(built, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_student_notebook_markdown_is_plain(built, chapter):
+    """The reader notebooks' conversion (bookchain.reader): no MyST, no raw label or citation key."""
+    from bookchain.reader import book_index
+
+    nb = student(built, chapter.name)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    left = [m for m in ("{glue", "{ref}", "{cite", "{term}", "{numref}", "{eq}", "{doc}", "```{") if m in text]
+    assert not left, f"{chapter.name}: the student notebook's Markdown still holds MyST {left}"
+    index = book_index(ROOT)
+    raw = [k for k in [*index.titles, *index.numbers, *index.works] if re.search(rf"\*{re.escape(k)}\*", text)]
+    assert not raw, f"{chapter.name}: the student notebook shows raw labels or citation keys {raw}"
+    for exercise in built[1][chapter.name].values():
+        assert f"### {index.numbers[exercise.label]} (`{exercise.label}`" in text
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
 def test_each_exercise_gets_an_answer_cell_and_a_check_cell(built, chapter):
     nb = student(built, chapter.name)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
@@ -113,7 +129,7 @@ def test_student_colab_cell_installs_the_grader_and_fetches_the_checks(tmp_path)
     from bookchain import colab, repository
 
     repo = repository.parse("someone/lmm-book")
-    source = assignments.student_colab_source(repo, colab.pins(ROOT), FIRST, ["ex-simulate-tau"])
+    source = assignments.student_colab_source(repo, assignments.student_pins(ROOT), FIRST, ["ex-simulate-tau"])
     assert colab.is_colab_cell(source)
     assert "otter-grader==" in source
     assert f"{repo.website}assignments/{FIRST}/tests/" in source

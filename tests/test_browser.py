@@ -14,8 +14,9 @@ served on 127.0.0.1, and every page of the table of contents is checked:
 - math is typeset by MathJax (no raw ``\\(`` or ``$$`` left in the text);
 - axe-core (the copy shipped by the PyPI package ``axe-playwright-python``)
   finds no serious or critical accessibility violation;
-- launch links (Binder, Colab) open the page's own ``.ipynb``, and its download
-  links (``.ipynb``, ``.md``) serve the page's own files.
+- launch links (Binder, Colab) open the page's own reader notebook
+  (``notebooks/NN-slug.ipynb``), and its download links (``.ipynb``, ``.md``, the
+  reader notebook) serve the page's own files.
 
 And once: solution dropdowns open when clicked, the search page finds the ICC
 chapter for "intraclass", and screenshots go to ``_build/screenshots/``.
@@ -97,6 +98,19 @@ def test_mathjax_and_its_fonts_are_served_with_the_site(site):
     )
     page = (site / CHAPTER_PAGES[0]).read_text(encoding="utf-8")
     assert 'src="../_static/mathjax/tex-mml-chtml.js"' in page
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_chapter_page_offers_its_reader_notebook_and_launches_it(site, chapter):
+    """The download menu's reader notebook is the committed one; Binder and Colab open it."""
+    html = (site / f"{chapter.stem}.html").read_text(encoding="utf-8")
+    copied = site / "_sources" / "notebooks" / f"{chapter.name}.ipynb"
+    assert f'href="../_sources/notebooks/{chapter.name}.ipynb"' in html, (
+        f"{chapter.stem}.html offers no reader notebook")
+    assert copied.read_bytes() == (ROOT / "notebooks" / f"{chapter.name}.ipynb").read_bytes()
+    launch = [unquote(u) for u in re.findall(r'href="(https://(?:mybinder\.org|colab\.research)[^"]*)"', html)]
+    assert all(f"notebooks/{chapter.name}.ipynb" in u for u in launch), (
+        f"{chapter.stem}.html: launch links do not open the reader notebook: {launch}")
 
 
 def test_status_page_reports_every_chapter(site):
@@ -208,7 +222,8 @@ def test_launch_links_open_the_pages_own_notebook(visits, page):
     if not any(visits(p).launch_links for p in CHAPTER_PAGES):
         pytest.skip("no launch buttons in the build given by LMMBOOK_SITE (it names no repository)")
     links = visits(page).launch_links
-    notebook = page.removesuffix(".html") + ".ipynb"
+    # Binder and Colab open the page's reader notebook (bookchain.reader), not book/NN-slug.ipynb.
+    notebook = "notebooks/" + Path(page).stem + ".ipynb"
     assert links, f"{page} has no launch links although other chapters do"
     wrong = [link for link in links if notebook not in unquote(link)]
     assert not wrong, f"{page}: launch links do not open {notebook}: {wrong}"

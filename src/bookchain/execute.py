@@ -7,7 +7,9 @@ For each chapter (or those named on the command line):
 2. the notebook is re-executed only if its fingerprint (code cells, imported
    helper modules, pins) differs from the one stored at its last execution, or
    a code cell was never executed, or ``--all`` is given;
-3. the ``.md`` is touched last, so Jupytext sees the pair as in sync.
+3. the ``.md`` is touched last, so Jupytext sees the pair as in sync;
+4. the chapter's reader notebook ``notebooks/NN-slug.ipynb`` (:mod:`bookchain.reader`)
+   is rewritten from the ``.ipynb`` if it changed.
 
 A prose-only edit re-executes nothing. Usage::
 
@@ -36,6 +38,7 @@ from bookchain.chapters import (
     stored_fingerprint,
     unexecuted_cells,
 )
+from bookchain.reader import write_notebooks
 from bookchain.status import execution_record
 
 TIMEOUT = 600  # seconds per cell
@@ -119,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         count += executed
         print(message, flush=True)
     print(f"{count} of {len(chapters)} chapters executed")
+    # Every reader notebook, not only the updated chapters': a changed title or label in
+    # one chapter changes the references to it in the others.
+    written = write_notebooks(root)
+    print(f"{len(written)} reader notebooks written (notebooks/)")
     return 1 if missing else 0
 
 

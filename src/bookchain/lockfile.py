@@ -10,6 +10,17 @@ can tell, offline, that the lock is stale), and rewrites ``environment.yml``,
 whose pip section lists every package of the lock at the lock's version (pip
 refuses hashes next to an editable install, so that list carries no hashes) and
 then the book's own package (``-e .``). ``--check`` reports what is out of date.
+
+The reader's lock, ``binder/requirements.lock``, is what Binder installs: the chapters'
+runtime, Jupyter's kernel and the grader (``binder/requirements.in``), none of the
+build, lint and test tools. uv compiles it with the main lock's versions as constraints,
+so it is a strict subset of the main lock, with the same hashes::
+
+    python -m bookchain.lockfile --constraints > constraints.txt
+    python -m bookchain.lockfile --finish-reader binder/requirements.lock.tmp binder/requirements.lock
+
+``binder/overrides.txt`` drops otter-grader's ``nbconvert[webpdf]`` extra (Playwright
+and a browser download, used only to export PDFs, which the grader's checks never do).
 """
 
 from __future__ import annotations
@@ -86,6 +97,39 @@ def finish(compiled: Path, root: Path) -> None:
     compiled.unlink()
 
 
+READER_IN = Path("binder") / "requirements.in"
+READER_OVERRIDES = Path("binder") / "overrides.txt"
+READER_LOCK = Path("binder") / "requirements.lock"
+
+
+def reader_inputs_digest(root: Path) -> str:
+    """The digest of what the reader's lock is compiled from: its pins and overrides."""
+    return pins_digest((root / READER_IN).read_text() + (root / READER_OVERRIDES).read_text())
+
+
+def finish_reader(compiled: Path, root: Path) -> None:
+    """Write ``binder/requirements.lock``: a digest line of its inputs, then uv's output."""
+    text = f"{DIGEST_LINE.replace('requirements.txt', READER_IN.as_posix())}{reader_inputs_digest(root)}\n"
+    (root / READER_LOCK).write_text(text + compiled.read_text())
+    compiled.unlink()
+
+
+def reader_problems(root: Path) -> list[str]:
+    """The reader's lock against its inputs and against the main lock."""
+    reader = (root / READER_LOCK).read_text()
+    first = reader.splitlines()[0] if reader else ""
+    found = []
+    if first.rsplit(" ", 1)[-1] != reader_inputs_digest(root):
+        found.append(f"{READER_LOCK} is stale against {READER_IN} or {READER_OVERRIDES}: run `make lock`")
+    def versions(text: str) -> set[str]:  # name==version, markers aside
+        return {r.split(";")[0].strip() for r in lock_requirements(text)}
+
+    extra = sorted(versions(reader) - versions((root / "requirements.lock").read_text()))
+    if extra:
+        found.append(f"{READER_LOCK} holds versions the main lock does not: {extra}; run `make lock`")
+    return found
+
+
 def problems(root: Path) -> list[str]:
     """What is out of date: the lock against the pins, environment.yml against the lock."""
     lock = (root / "requirements.lock").read_text()
@@ -94,7 +138,7 @@ def problems(root: Path) -> list[str]:
         found.append("requirements.lock is stale against requirements.txt: run `make lock`")
     if (root / "environment.yml").read_text() != environment_yml(lock):
         found.append("environment.yml does not list the lock's versions: run `make lock`")
-    return found
+    return found + reader_problems(root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--finish", nargs=2, metavar=("COMPILED", "LOCK"),
                        help="turn uv's output into the lock, and rewrite environment.yml")
+    group.add_argument("--finish-reader", nargs=2, metavar=("COMPILED", "LOCK"),
+                       help="turn uv's output into binder/requirements.lock")
+    group.add_argument("--constraints", action="store_true",
+                       help="print the main lock's versions, without hashes (the reader lock's constraints)")
     group.add_argument("--check", action="store_true", help="report a stale lock or environment.yml")
     args = parser.parse_args(argv)
     root = find_root()
@@ -113,6 +161,16 @@ def main(argv: list[str] | None = None) -> int:
         finish(compiled, root)
         print(f"wrote requirements.lock ({len(lock_requirements(lock.read_text()))} packages) "
               "and environment.yml")
+        return 0
+    if args.finish_reader:
+        compiled, lock = map(Path, args.finish_reader)
+        if lock.resolve() != (root / READER_LOCK).resolve():
+            parser.error(f"the reader's lock is {READER_LOCK}")
+        finish_reader(compiled, root)
+        print(f"wrote {READER_LOCK} ({len(lock_requirements(lock.read_text()))} packages)")
+        return 0
+    if args.constraints:
+        print("\n".join(lock_requirements((root / "requirements.lock").read_text())))
         return 0
     found = problems(root)
     for problem in found:
