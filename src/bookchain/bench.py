@@ -34,6 +34,7 @@ BUILD = [str(BIN / "jupyter-book"), "build", ".", "--warningiserror", "--nitpick
 
 TARGETS = {
     "setup_from_lock_s": ("<=", 15.0),
+    "binder_vs_full_install_size": ("<=", 0.8),
     "stored_vs_forced_build": ("<=", 0.25),
     "prose_edit_vs_forced_build": ("<=", 0.10),
     "prose_edit_chapters_executed": ("==", 0),
@@ -89,6 +90,37 @@ def measure_setup(root: Path, work: Path) -> dict:
             raise RuntimeError(f"make .venv/.installed failed in {copy}:\n"
                                f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
         shutil.rmtree(copy / ".venv")
+    return results
+
+
+def _venv_mib(venv: Path) -> float:
+    return sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
+
+
+def measure_binder_install(root: Path, work: Path) -> dict:
+    """Binder's install (binder/postBuild's pip step) beside the developers' full lock.
+
+    Each lock goes into a fresh venv with pip, as Binder installs it (hashes checked, no
+    dependency resolution), one after the other in this run, with pip's cache warm from
+    a first pass; seconds and the venv's size in MiB, and the ratio of the sizes.
+    """
+    results: dict = {}
+    for key, lock in (("binder", root / "binder" / "requirements.lock"), ("full", root / "requirements.lock")):
+        for attempt in ("warm-up", "measured"):
+            venv = work / f"venv-{key}-{attempt}"
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            start = time.perf_counter()
+            proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                                   "--disable-pip-version-check", "--require-hashes", "--no-deps",
+                                   "-r", str(lock)], capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            if proc.returncode != 0:
+                raise RuntimeError(f"pip install -r {lock} failed:\n{proc.stderr[-3000:]}")
+            if attempt == "measured":
+                results[f"{key}_install_s"] = seconds
+                results[f"{key}_install_mib"] = _venv_mib(venv)
+            shutil.rmtree(venv)
+    results["binder_vs_full_install_size"] = results["binder_install_mib"] / results["full_install_mib"]
     return results
 
 
@@ -310,7 +342,8 @@ def format_table(results: dict) -> str:
             shown = str(value)
         rows.append(f"{name:<38} {shown:>12}   target {op} {target}   {'met' if met else 'NOT MET'}")
     rows.append("")
-    for key in ("setup_first_run_s", "setup_from_lock_cpu_s", "stored_build_s", "forced_build_s",
+    for key in ("setup_first_run_s", "setup_from_lock_cpu_s", "binder_install_s", "full_install_s",
+                "binder_install_mib", "full_install_mib", "stored_build_s", "forced_build_s",
                 "prose_edit_rebuild_s", "nbval_1_worker_s", "nbval_2_workers_s"):
         if key in results:
             rows.append(f"{key:<38} {results[key]:>12.1f}")
@@ -329,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lmmbook-bench-") as tmp:
         work = Path(tmp)
         results.update(measure_setup(root, work))
+        results.update(measure_binder_install(root, work))
         results.update(measure_builds(root, work, args.quick))
         results.update(measure_execution(root, work))
     if not args.quick:
