@@ -96,10 +96,10 @@ INDEX = reader.BookIndex(
             "book/references": "References"},
     numbers={"fig-a": "Fig. 3.1", "eq-a": "(3.1)", "ex-a": "Exercise 3.1", "ex-b": "Exercise 3.2"},
     chapters={"03-test": "3", "91-appendix": ""},
-    works={"kish1965": {"kind": "book", "author": "Kish, Leslie", "title": "Survey Sampling",
-                        "publisher": "Wiley", "year": "1965"},
-           "bates2015": {"kind": "article", "author": "Bates, D. and M{\\\"a}chler, M. and Bolker, B.",
-                         "title": "Fitting {lme4}", "journal": "JSS", "year": "2015"}},
+    works=reader.parse_bib(
+        "@book{kish1965, author = {Kish, Leslie}, title = {Survey Sampling}, publisher = {Wiley}, year = 1965}\n"
+        "@article{bates2015, author = {Bates, D. and M{\\\"a}chler, M. and Bolker, B.}, title = {Fitting {lme4}},"
+        " journal = {JSS}, year = 2015}"),
 )
 
 

@@ -37,13 +37,14 @@ import ast
 import copy
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jupytext
 import nbformat
 import yaml
+from pybtex.database import Entry, parse_string
+from pybtex.richtext import Text
 
 from bookchain.chapters import Chapter, find_root, list_chapters
 
@@ -78,13 +79,6 @@ _LABELLED_MATH = re.compile(r"^\$\$[ \t]*\n(?P<body>.*?)\n\$\$[ \t]*\((?P<label>
 _DEFINITION = re.compile(r"(?:(?<=\n\n)|\A)(?P<term>[^\n:>#*|`-][^\n]*|`[^\n]*)\n: ", re.M)
 _HEADING_TARGET = re.compile(r"^\((?P<label>[\w.:-]+)\)=[ \t]*\n(?:[ \t]*\n)*#+[ \t]+(?P<title>[^\n]+)$", re.M)
 _TITLE = re.compile(r"^#[ \t]+(?P<title>[^\n]+)$", re.M)
-_BIB_ENTRY = re.compile(r"@(?P<kind>\w+)\s*\{\s*(?P<key>[^,\s]+)\s*,")
-_BIB_FIELD = re.compile(r"\s*,?\s*(\w+)\s*=\s*")
-_ACCENT = re.compile(r"\\(?P<accent>[\"'`^~=.]|[cvuH](?=[ {]))\s*\{?(?P<letter>[A-Za-z])\}?")
-_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
-            ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b"}
-_LATEX_LETTERS = {r"\o": "ø", r"\O": "Ø", r"\ss": "ß", r"\aa": "å", r"\AA": "Å", r"\ae": "æ", r"\l": "ł",
-                  r"\&": "&", r"\%": "%", r"\_": "_", "--": "–"}
 
 
 # --- glued values --------------------------------------------------------------------
@@ -160,98 +154,55 @@ def fill_glue(name_spec: str, glued: dict[str, str], chapter: str) -> str:
 
 
 def latex_to_text(text: str) -> str:
-    r"""Return BibTeX text as plain Unicode: accents, escapes and braces resolved.
+    r"""Return BibTeX text as plain Unicode: accents, escapes and braces resolved (by pybtex).
 
     Examples
     --------
     >>> latex_to_text(r'M{\"a}chler and H{\o}jsgaard, Jos{\'e}: {lme4} \& more, 1--48')
     'Mächler and Højsgaard, José: lme4 & more, 1–48'
     """
-    text = _ACCENT.sub(lambda m: m.group("letter") + _ACCENTS[m.group("accent")], text)
-    for command, letter in sorted(_LATEX_LETTERS.items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(re.escape(command) + r"(?![A-Za-z])\s*" if command[1:].isalpha() else re.escape(command),
-                      lambda _, letter=letter: letter, text)
-    text = text.replace("{", "").replace("}", "")
-    return unicodedata.normalize("NFC", " ".join(text.split()))
+    return " ".join(Text.from_latex(text).render_as("text").split())
 
 
-def _braced(text: str, start: int) -> tuple[str, int]:
-    """The content of the brace group opening at ``text[start]``, and the index after it."""
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0:
-            return text[start + 1:i], i + 1
-    raise ValueError(f"unbalanced braces in the bibliography near {text[start:start + 60]!r}")
-
-
-def parse_bib(text: str) -> dict[str, dict[str, str]]:
-    """Return each BibTeX entry's fields (lower-case names, raw values), by key.
-
-    Enough for ``references.bib``: ``@kind{key, field = {value} or "value" or number, ...}``.
+def parse_bib(text: str) -> dict[str, Entry]:
+    """Return the entries of a BibTeX file, by key (pybtex, as sphinxcontrib-bibtex reads it).
 
     Examples
     --------
     >>> bib = parse_bib('@book{kish1965, author = {Kish, Leslie}, title = {Survey {S}ampling}, year = 1965}')
-    >>> bib["kish1965"]["author"], bib["kish1965"]["title"], bib["kish1965"]["year"], bib["kish1965"]["kind"]
-    ('Kish, Leslie', 'Survey {S}ampling', '1965', 'book')
+    >>> bib["kish1965"].type, bib["kish1965"].fields["title"], bib["kish1965"].fields["year"]
+    ('book', 'Survey {S}ampling', '1965')
     """
-    entries = {}
-    for match in _BIB_ENTRY.finditer(text):
-        body, _ = _braced(text, text.index("{", match.start()))
-        fields, pos = {"kind": match.group("kind").lower()}, body.index(",") + 1
-        while True:
-            field_match = _BIB_FIELD.match(body, pos)
-            if field_match is None:
-                break
-            pos = field_match.end()
-            if body[pos] == "{":
-                value, pos = _braced(body, pos)
-            elif body[pos] == '"':
-                end = body.index('"', pos + 1)
-                value, pos = body[pos + 1:end], end + 1
-            else:
-                value = re.match(r"[^,\s}]+", body[pos:]).group(0)
-                pos += len(value)
-            fields[field_match.group(1).lower()] = " ".join(value.split())
-        entries[match.group("key")] = fields
-    return entries
+    return dict(parse_string(text, "bibtex").entries)
 
 
-def split_names(names: str) -> list[tuple[str, str]]:
-    """``(last, first)`` of each name of a BibTeX ``author`` field.
+def _people(entry: Entry) -> list[tuple[str, str]]:
+    r"""``(last, first)`` of each author (or editor) of an entry, as plain text.
 
     Examples
     --------
-    >>> split_names("Bates, Douglas and Martin M{\\\\\\"a}chler and {R Core Team}")
+    >>> bib = parse_bib(r'@misc{r, author = {Bates, Douglas and Martin M{\"a}chler and {R Core Team}}}')
+    >>> _people(bib["r"])
     [('Bates', 'Douglas'), ('Mächler', 'Martin'), ('R Core Team', '')]
     """
-    people = []
-    for name in re.split(r"\s+and\s+", names.strip()):
-        if name.startswith("{") and name.endswith("}"):
-            people.append((latex_to_text(name), ""))
-        elif "," in name:
-            last, first = name.split(",", 1)
-            people.append((latex_to_text(last), latex_to_text(first)))
-        else:
-            *first, last = name.split()
-            people.append((latex_to_text(last), latex_to_text(" ".join(first))))
-    return people
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    return [(latex_to_text(" ".join(p.prelast_names + p.last_names)),
+             latex_to_text(" ".join(p.first_names + p.middle_names))) for p in persons] or [("Anonymous", "")]
 
 
-def _people(entry: dict[str, str]) -> list[tuple[str, str]]:
-    return split_names(entry.get("author") or entry.get("editor") or "Anonymous")
+def _field(entry: Entry, name: str, default: str = "") -> str:
+    return latex_to_text(entry.fields[name]) if name in entry.fields else default
 
 
-def cite_authors(entry: dict[str, str]) -> str:
+def cite_authors(entry: Entry) -> str:
     """The authors as an author-year citation names them.
 
     Examples
     --------
-    >>> cite_authors({"author": "Gelman, Andrew and Hill, Jennifer"})
-    'Gelman and Hill'
-    >>> cite_authors({"author": "Bates, D. and Maechler, M. and Bolker, B."})
-    'Bates et al.'
+    >>> works = parse_bib("@book{a, author = {Gelman, Andrew and Hill, Jennifer}}"
+    ...                   "@article{b, author = {Bates, D. and Maechler, M. and Bolker, B.}}")
+    >>> cite_authors(works["a"]), cite_authors(works["b"])
+    ('Gelman and Hill', 'Bates et al.')
     """
     last = [p[0] for p in _people(entry)]
     if len(last) >= 3:
@@ -259,13 +210,13 @@ def cite_authors(entry: dict[str, str]) -> str:
     return " and ".join(last)
 
 
-def cite(keys: str, textual: bool, works: dict[str, dict[str, str]], chapter: str) -> str:
+def cite(keys: str, textual: bool, works: dict[str, Entry], chapter: str) -> str:
     """An author-year citation of comma-separated ``keys``: "(A 2001; B 2002)" or "A (2001)".
 
     Examples
     --------
-    >>> works = {"a": {"author": "Kish, Leslie", "year": "1965"},
-    ...          "b": {"author": "Gelman, A. and Hill, J.", "year": "2007"}}
+    >>> works = parse_bib("@book{a, author = {Kish, Leslie}, year = 1965}"
+    ...                   "@book{b, author = {Gelman, A. and Hill, J.}, year = 2007}")
     >>> cite("a,b", False, works, "ch"), cite("b", True, works, "ch")
     ('(Kish 1965; Gelman and Hill 2007)', 'Gelman and Hill (2007)')
     """
@@ -273,20 +224,20 @@ def cite(keys: str, textual: bool, works: dict[str, dict[str, str]], chapter: st
     for key in (k.strip() for k in keys.split(",") if k.strip()):
         if key not in works:
             raise ValueError(f"{chapter}: citation key {key!r} is not in references.bib")
-        cited.append((cite_authors(works[key]), latex_to_text(works[key].get("year", "n.d."))))
+        cited.append((cite_authors(works[key]), _field(works[key], "year", "n.d.")))
     if textual:
         return "; ".join(f"{authors} ({year})" for authors, year in cited)
     return "(" + "; ".join(f"{authors} {year}" for authors, year in cited) + ")"
 
 
-def format_reference(entry: dict[str, str]) -> str:
-    """One entry of a reference list, in Markdown.
+def format_reference(entry: Entry) -> str:
+    r"""One entry of a reference list, in Markdown.
 
     Examples
     --------
-    >>> format_reference({"kind": "article", "author": "Bates, Douglas and M{\\\\\\"a}chler, Martin",
-    ...                   "title": "Fitting {lme4}", "journal": "J. Stat. Softw.", "volume": "67",
-    ...                   "pages": "1--48", "year": "2015", "doi": "10.18637/x"})
+    >>> bib = parse_bib(r'@article{b, author = {Bates, Douglas and M{\"a}chler, Martin}, title = {Fitting {lme4}},'
+    ...                 r' journal = {J. Stat. Softw.}, volume = 67, pages = {1--48}, year = 2015, doi = {10.18637/x}}')
+    >>> format_reference(bib["b"])
     'Bates, D. and Mächler, M. (2015). Fitting lme4. *J. Stat. Softw.*, 67, 1–48. https://doi.org/10.18637/x'
     """
     people = []
@@ -294,21 +245,21 @@ def format_reference(entry: dict[str, str]) -> str:
         initials = " ".join(f"{part[0]}." for part in re.split(r"[\s.]+", first) if part)
         people.append(f"{last}, {initials}" if initials else last)
     names = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
-    if "author" not in entry and "editor" in entry:
+    if "author" not in entry.persons and "editor" in entry.persons:
         names += " (eds.)"
-    parts = [f"{names} ({latex_to_text(entry.get('year', 'n.d.'))}). {latex_to_text(entry.get('title', ''))}."]
-    where = entry.get("journal") or entry.get("booktitle")
+    parts = [f"{names} ({_field(entry, 'year', 'n.d.')}). {_field(entry, 'title')}."]
+    where = _field(entry, "journal") or _field(entry, "booktitle")
     if where:
-        details = ", ".join(latex_to_text(entry[k]) for k in ("volume", "pages") if entry.get(k))
-        parts.append(f"*{latex_to_text(where)}*" + (f", {details}." if details else "."))
-    elif entry.get("publisher"):
-        parts.append(latex_to_text(entry["publisher"]) + ".")
-    elif entry.get("note"):
-        parts.append(latex_to_text(entry["note"]) + ".")
-    if entry.get("doi"):
-        parts.append(f"https://doi.org/{entry['doi']}")
-    elif entry.get("url"):
-        parts.append(entry["url"])
+        details = ", ".join(_field(entry, k) for k in ("volume", "pages") if k in entry.fields)
+        parts.append(f"*{where}*" + (f", {details}." if details else "."))
+    elif "publisher" in entry.fields:
+        parts.append(_field(entry, "publisher") + ".")
+    elif "note" in entry.fields:
+        parts.append(_field(entry, "note") + ".")
+    if "doi" in entry.fields:
+        parts.append(f"https://doi.org/{entry.fields['doi']}")
+    elif "url" in entry.fields:
+        parts.append(entry.fields["url"])
     return " ".join(parts)
 
 
@@ -329,7 +280,7 @@ class BookIndex:
     titles: dict[str, str] = field(default_factory=dict)
     numbers: dict[str, str] = field(default_factory=dict)
     chapters: dict[str, str] = field(default_factory=dict)
-    works: dict[str, dict[str, str]] = field(default_factory=dict)
+    works: dict[str, Entry] = field(default_factory=dict)
 
 
 def chapter_numbers(root: Path) -> dict[str, str]:
@@ -572,7 +523,7 @@ def convert_markdown(text: str, page: Page, keep_links: bool = False) -> str:
     Examples
     --------
     >>> index = BookIndex(titles={"ch-ols": "The naive OLS pitfall"},
-    ...                   works={"k": {"author": "Kish, Leslie", "year": "1965"}})
+    ...                   works=parse_bib("@book{k, author = {Kish, Leslie}, year = 1965}"))
     >>> page = Page(index, {"tau2": "54.329"}, "03-random-intercept-model")
     >>> print(convert_markdown("(sec-a)=\\n## A\\n\\n{ref}`ch-ols`: $\\\\tau^2$ = {glue:text}`tau2:.1f` "
     ...                        "{cite:p}`k`, a {term}`variance <variance component>`.", page))
