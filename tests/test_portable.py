@@ -22,6 +22,7 @@ import re
 import pytest
 
 from bookchain.chapters import list_chapters
+from bookchain.reader import glued_values
 from conftest import ROOT
 from test_determinism import text_outputs
 
@@ -96,19 +97,6 @@ def carries_more_than_shown(value: float, shown: tuple[str, int]) -> bool:
     return float(text) != value
 
 
-def glued_values(chapter) -> dict[str, str]:
-    """Each glued name's stored text/plain repr."""
-    import nbformat
-
-    values = {}
-    for cell in nbformat.read(chapter.ipynb, as_version=4).cells:
-        for out in cell.get("outputs", []):
-            value = out.get("data", {}).get("application/papermill.record/text/plain")
-            if value is not None:
-                values[out["metadata"]["scrapbook"]["name"]] = value
-    return values
-
-
 @pytest.mark.parametrize("chapter", list_chapters(ROOT), ids=lambda c: c.name)
 def test_glued_floats_hold_the_digits_the_prose_shows(chapter):
     """A glued float rounded to what the text prints is the same on every processor
@@ -117,7 +105,7 @@ def test_glued_floats_hold_the_digits_the_prose_shows(chapter):
     uses: dict[str, set[str]] = {}
     for match in GLUE_USE.finditer(prose):
         uses.setdefault(match.group(1), set()).add(match.group(2) or "")
-    values = glued_values(chapter)
+    values = glued_values(chapter.ipynb)
     unused = sorted(set(values) - set(uses))
     assert not unused, f"{chapter.stem}.md glues values its prose never shows: {unused}"
     bad = []
