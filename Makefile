@@ -22,7 +22,7 @@ help:
 	@echo "make book     build the HTML from the stored outputs into _build/html"
 	@echo "make test     lint, unit tests, doctests, chain checks, then nbval on every chapter"
 	@echo "make execute  re-execute the chapters whose code or helpers changed; re-sync pairs"
-	@echo "make lab      open the chapters in JupyterLab"
+	@echo "make lab      open the book in JupyterLab (chapters in book/, reader notebooks in notebooks/)"
 	@echo "make bench    measure set-up, build and execution times into _build/bench.json"
 	@echo "make lock     re-compile requirements.lock after editing requirements.txt"
 	@echo "make colab    make the Colab cells and README badges follow the repository address"
@@ -134,7 +134,7 @@ bench: $(STAMP)
 # sync of .venv removes it again.
 lab: $(STAMP)
 	$(UV) pip install --quiet --python $(BIN)/python jupyterlab
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab .
 
 clean:
 	rm -rf _build
