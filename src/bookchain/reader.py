@@ -43,6 +43,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
+from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.database import Entry, parse_string
 from pybtex.richtext import Text
 
@@ -58,6 +59,8 @@ BOOK_TITLE = "Linear Mixed-Effects Models in Python"
 HIDE_SOURCE = ("remove-cell", "remove-input", "hide-cell", "hide-input", "check")
 HIDE_OUTPUT = ("remove-cell", "remove-output", "hide-cell", "hide-output")
 GLUE_MIME = "application/papermill.record/"
+#: pybtex's plain-text backend, made once (``render_as("text")`` looks it up on every call).
+_PLAIN_TEXT = PlainText()
 ADMONITIONS = ("admonition", "attention", "caution", "danger", "dropdown", "error", "hint",
                "important", "note", "seealso", "tip", "warning")
 
@@ -161,7 +164,7 @@ def latex_to_text(text: str) -> str:
     >>> latex_to_text(r'M{\"a}chler and H{\o}jsgaard, Jos{\'e}: {lme4} \& more, 1--48')
     'Mächler and Højsgaard, José: lme4 & more, 1–48'
     """
-    return " ".join(Text.from_latex(text).render_as("text").split())
+    return " ".join(Text.from_latex(text).render(_PLAIN_TEXT).split())
 
 
 def parse_bib(text: str) -> dict[str, Entry]:
