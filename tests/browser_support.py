@@ -239,6 +239,16 @@ def visit(browser, base_url: str, page: str, axe_js: str, *,
     record.download_links = [u for u in data["links"]
                              if re.search(r"/_sources/.*\.(ipynb|md)$", u)]
     record.solutions = _open_solutions(tab, solution_shot)
+    # A dropdown fades in as it opens: axe measuring colour contrast mid-fade reports
+    # text at part opacity (a flaky failure on the last solution opened). Wait for every
+    # running CSS animation and transition to finish first (endless ones, such as a
+    # spinner, excepted; two seconds at most).
+    tab.evaluate("""async () => {
+      const finite = document.getAnimations().filter(
+        a => a.effect && a.effect.getComputedTiming().iterations !== Infinity);
+      await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))),
+                          new Promise(done => setTimeout(done, 2000))]);
+    }""")
     tab.add_script_tag(content=axe_js)
     record.violations = _axe(tab, contrast_of_code)
     context.close()
